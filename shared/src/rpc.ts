@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { ArtifactVersion, ItemId, ModelKind, ScoredItem } from "./common.ts";
+import { Item } from "./catalog.ts";
+import { define } from "./registry.ts";
+
+/*
+ * The edge <-> GPU worker contract. Transport: `POST /rpc/<method>` with a JSON body,
+ * `Authorization: Bearer <token>`, JSON reply; errors use ErrorEnvelope. The Python side
+ * validates with models generated from these schemas (gpu-worker/src/genrec/rpc/models.py).
+ */
+
+export const HealthRequest = define("HealthRequest", "RPC health: no arguments.", z.strictObject({}));
+export const HealthResponse = define(
+  "HealthResponse",
+  "RPC health: what is serving and on which device.",
+  z.strictObject({
+    status: z.literal("ok"),
+    version: z.string(),
+    runtime: z.enum(["local", "modal"]),
+    device: z.string(),
+  }),
+);
+
+export const EmbedRequest = define(
+  "EmbedRequest",
+  "Embed item texts with a sentence-transformers model (the worker's default when omitted).",
+  z.strictObject({
+    texts: z.array(z.string().min(1).max(20_000)).min(1).max(1024),
+    model: z.string().min(1).max(200).optional(),
+  }),
+);
+export const EmbedResponse = define(
+  "EmbedResponse",
+  "One L2-normalised float32 vector per input text, in input order.",
+  z.strictObject({
+    model: z.string(),
+    dim: z.int().positive(),
+    vectors: z.array(z.array(z.number())),
+  }),
+);
+
+export const AssignSidsRequest = define(
+  "AssignSidsRequest",
+  "Encode items into semantic IDs with the stored codebooks of an artifact version (cold start).",
+  z.strictObject({
+    artifact_version: ArtifactVersion,
+    items: z.array(Item).min(1).max(1024),
+  }),
+);
+export const AssignSidsResponse = define(
+  "AssignSidsResponse",
+  "One semantic ID (digits, each 0..255) per input item, in input order.",
+  z.strictObject({
+    artifact_version: z.string(),
+    digits: z.int().positive(),
+    sids: z.array(
+      define(
+        "SemanticId",
+        "An item's semantic ID: one code (0..255) per digit.",
+        z.strictObject({ item_id: ItemId, codes: z.array(z.int().min(0).max(255)) }),
+      ),
+    ),
+  }),
+);
+
+export const DatasetRef = define(
+  "DatasetRef",
+  "Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.",
+  z.discriminatedUnion("kind", [
+    define(
+      "BuiltinDataset",
+      "A dataset the worker ships or mounts: the bundled sample, or Amazon 2014 Beauty / Sports.",
+      z.strictObject({ kind: z.literal("builtin"), name: z.enum(["sample", "beauty", "sports"]) }),
+    ),
+    define(
+      "SnapshotDataset",
+      "A snapshot of items and events the edge wrote (an R2 key or a worker-local path).",
+      z.strictObject({ kind: z.literal("snapshot"), uri: z.string().min(1).max(1024) }),
+    ),
+  ]),
+);
+
+export const TrainRequest = define(
+  "TrainRequest",
+  "Start a training job. Returns at once with a job id; poll JobStatus.",
+  z.strictObject({
+    model: ModelKind,
+    dataset: DatasetRef,
+    preset: z.enum(["tiny", "quick", "full"]).default("quick"),
+    overrides: z.record(z.string().min(1).max(64), z.union([z.number(), z.string(), z.boolean()])).optional(),
+  }),
+);
+
+export const JobState = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
+
+export const JobRef = define(
+  "JobRef",
+  "Names one training job.",
+  z.strictObject({ job_id: z.string().min(1).max(128) }),
+);
+
+export const Job = define(
+  "Job",
+  "A training job: state, progress, the tail of its log and, when done, what it produced.",
+  z.strictObject({
+    job_id: z.string(),
+    model: ModelKind,
+    state: JobState,
+    phase: z.string(),
+    progress: z.number().min(0).max(1),
+    created_at: z.iso.datetime({ offset: true }),
+    updated_at: z.iso.datetime({ offset: true }),
+    logs: z.array(z.string()),
+    artifact_version: z.string().optional(),
+    metrics: z.record(z.string(), z.number()).optional(),
+    error: z.string().optional(),
+  }),
+);
+
+export const DenoiseRequest = define(
+  "DenoiseRequest",
+  "DiffGRM: decode the next item for a batch of histories (oldest first) with CPD.",
+  z.strictObject({
+    artifact_version: ArtifactVersion,
+    histories: z.array(z.array(ItemId).min(1).max(200)).min(1).max(256),
+    k: z.int().min(1).max(100).default(10),
+    beam: z.int().min(1).max(512).optional(),
+  }),
+);
+export const DenoiseResponse = define(
+  "DenoiseResponse",
+  "Top-k items per history, in request order.",
+  z.strictObject({
+    artifact_version: z.string(),
+    results: z.array(
+      define(
+        "DenoiseResult",
+        "Top-k items for one history; `invalid` counts decoded SIDs that map to no item.",
+        z.strictObject({ items: z.array(ScoredItem), invalid: z.int().min(0) }),
+      ),
+    ),
+  }),
+);
+
+/** Every RPC method: its request and reply schemas. The route is `POST /rpc/<method>`. */
+export const rpcMethods = {
+  health: { request: HealthRequest, response: HealthResponse },
+  embed: { request: EmbedRequest, response: EmbedResponse },
+  assign_sids: { request: AssignSidsRequest, response: AssignSidsResponse },
+  train: { request: TrainRequest, response: Job },
+  job_status: { request: JobRef, response: Job },
+  cancel_job: { request: JobRef, response: Job },
+  denoise: { request: DenoiseRequest, response: DenoiseResponse },
+} as const;
+export type RpcMethod = keyof typeof rpcMethods;
+export type RpcRequest<M extends RpcMethod> = z.input<(typeof rpcMethods)[M]["request"]>;
+export type RpcResponse<M extends RpcMethod> = z.infer<(typeof rpcMethods)[M]["response"]>;
