@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ArtifactVersion, ItemId, ModelKind, ScoredItem } from "./common.ts";
 import { Item } from "./catalog.ts";
+import { ArtifactVersion, ItemId, ModelKind, ScoredItem } from "./common.ts";
 import { define } from "./registry.ts";
 
 /*
