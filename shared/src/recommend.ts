@@ -2,11 +2,12 @@ import { z } from "zod";
 import { ArtifactVersion, ItemId, ModelKind, ScoredItem } from "./common.ts";
 import { define } from "./registry.ts";
 
-const N = z.int().min(1).max(100).default(10);
+const Count = z.int().min(1).max(100);
+const N = Count.default(10);
 
 /** Query string of `GET /v1/users/{user_id}/recommendations` (strings on the wire, coerced). */
 export const RecommendQuery = z.strictObject({
-  n: z.coerce.number<string>().pipe(N).optional(),
+  n: z.coerce.number<string>().pipe(Count).optional(),
   exclude_seen: z.stringbool().optional(),
   model_version: ArtifactVersion.optional(),
 });

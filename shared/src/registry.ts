@@ -15,6 +15,6 @@ export const wire = z.registry<SchemaMeta>();
 
 /** Registers `schema` under `id`; returns it unchanged so definitions stay one expression. */
 export function define<T extends z.ZodType>(id: string, description: string, schema: T): T {
-  schema.register(wire, { id, description });
+  wire.add(schema, { id, description });
   return schema;
 }

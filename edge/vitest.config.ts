@@ -1,0 +1,17 @@
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const infra = (p: string) => fileURLToPath(new URL(`../infra/${p}`, import.meta.url));
+
+// Tests run inside workerd with the real local D1/R2 bindings declared in infra/wrangler.jsonc;
+// the migrations are applied for real by test/apply-migrations.ts.
+export default defineConfig(async () => ({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: infra("wrangler.jsonc") },
+      miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations(infra("migrations")) } },
+    }),
+  ],
+  test: { setupFiles: ["./test/apply-migrations.ts"] },
+}));
