@@ -1,0 +1,41 @@
+"""The worker's one error type and its one mapper to the contract's ErrorEnvelope."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from genrec.rpc.models import Error, ErrorEnvelope, ErrorIssue
+
+log = logging.getLogger(__name__)
+
+
+class RpcError(Exception):
+    """A failure the caller should see: an HTTP status plus a contract error code (`models.Error.code`)."""
+
+    def __init__(self, status: int, code: str, message: str, issues: Sequence[ErrorIssue] = ()) -> None:
+        super().__init__(message)
+        self.status = status
+        # Built now, so an unknown code fails where it is raised, not while answering.
+        self.error = Error(code=code, message=message, issues=list(issues))
+
+    @classmethod
+    def invalid_request(cls, exc: ValidationError, message: str = "request does not match the schema") -> RpcError:
+        """400 with one issue per pydantic error; inputs stay out of the answer (they may be large or secret)."""
+        issues = [
+            ErrorIssue(code=e["type"], path=list(e["loc"]), message=e["msg"])
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        return cls(400, "invalid_request", message, issues)
+
+
+def error_response(exc: BaseException, request_id: str) -> tuple[int, dict[str, Any]]:
+    """Map any exception to (status, ErrorEnvelope JSON). Unexpected ones are logged, never described."""
+    if not isinstance(exc, RpcError):
+        log.error("unhandled error (request_id=%s)", request_id, exc_info=exc)
+        exc = RpcError(500, "internal", "internal error; see the worker log for this request_id")
+    envelope = ErrorEnvelope(error=exc.error, request_id=request_id)
+    return exc.status, envelope.model_dump(mode="json")

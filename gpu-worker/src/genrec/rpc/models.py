@@ -1,0 +1,368 @@
+# GENERATED FILE, do not edit. Source: shared/schema/genrec.schema.json (emitted from shared/src).
+# Regenerate: cd gpu-worker && uv run python -m genrec.rpc.codegen  (check only: --check)
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, confloat, conint, constr
+
+
+class BuiltinDataset(BaseModel):
+    """
+    A dataset the worker ships or mounts: the bundled sample, or Amazon 2014 Beauty / Sports.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    kind: Literal["builtin"]
+    name: Literal["sample", "beauty", "sports"]
+
+
+class History(RootModel[list[constr(pattern=r"^\S+$", min_length=1, max_length=256)]]):
+    root: list[constr(pattern=r"^\S+$", min_length=1, max_length=256)] = Field(
+        ..., max_length=200, min_length=1
+    )
+
+
+class DenoiseRequest(BaseModel):
+    """
+    DiffGRM: decode the next item for a batch of histories (oldest first) with CPD.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    artifact_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    histories: list[History] = Field(..., max_length=256, min_length=1)
+    k: conint(ge=1, le=100) = 10
+    beam: conint(ge=1, le=512) | None = None
+
+
+class EmbedRequest(BaseModel):
+    """
+    Embed item texts with a sentence-transformers model (the worker's default when omitted).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    texts: list[constr(min_length=1, max_length=20000)] = Field(..., max_length=1024, min_length=1)
+    model: constr(min_length=1, max_length=200) | None = None
+
+
+class EmbedResponse(BaseModel):
+    """
+    One L2-normalised float32 vector per input text, in input order.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model: str
+    dim: conint(le=9007199254740991, gt=0)
+    vectors: list[list[float]]
+
+
+class ErrorIssue(BaseModel):
+    """
+    One problem found in a request, located by its path.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    code: str
+    path: list[str | conint(ge=-9007199254740991, le=9007199254740991)]
+    message: str
+
+
+class Event(BaseModel):
+    """
+    One user-item interaction. `event_id` is the idempotency key: a replay stores nothing twice.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    event_id: constr(min_length=1, max_length=128)
+    user_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    timestamp: AwareDatetime
+    type: Literal["view", "click", "add_to_cart", "purchase", "rating", "review"] = "view"
+
+
+class HealthRequest(BaseModel):
+    """
+    RPC health: no arguments.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+
+
+class HealthResponse(BaseModel):
+    """
+    RPC health: what is serving and on which device.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    status: Literal["ok"]
+    version: str
+    runtime: Literal["local", "modal"]
+    device: str
+
+
+class Item(BaseModel):
+    """
+    A catalogue item. Text fields feed the semantic-ID embedding; all but `id` are optional.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    title: constr(max_length=2000) | None = None
+    brand: constr(max_length=500) | None = None
+    categories: list[constr(min_length=1, max_length=500)] | None = Field(None, max_length=64)
+    description: constr(max_length=50000) | None = None
+    price: confloat(ge=0.0) | None = None
+    attributes: dict[constr(min_length=1, max_length=128), constr(max_length=1000) | float | bool] | None = (
+        None
+    )
+
+
+class Job(BaseModel):
+    """
+    A training job: state, progress, the tail of its log and, when done, what it produced.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    job_id: str
+    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    state: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    phase: str
+    progress: confloat(ge=0.0, le=1.0)
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    logs: list[str]
+    artifact_version: str | None = None
+    metrics: dict[str, float] | None = None
+    error: str | None = None
+
+
+class JobRef(BaseModel):
+    """
+    Names one training job.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    job_id: constr(min_length=1, max_length=128)
+
+
+class Liveness(BaseModel):
+    """
+    The edge process answers. Touches no binding.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    status: Literal["ok"]
+    version: str
+
+
+class Checks(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    d1: bool
+    r2: bool
+
+
+class Readiness(BaseModel):
+    """
+    Whether the edge can serve: its storage bindings answer, and which model version is live.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    status: Literal["ready", "degraded"]
+    version: str
+    live_model: str | None
+    checks: Checks
+
+
+class ScoredItem(BaseModel):
+    """
+    A recommended item with its model score (higher is better; scales differ per model).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    score: float
+
+
+class SemanticId(BaseModel):
+    """
+    An item's semantic ID: one code (0..255) per digit.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    codes: list[conint(ge=0, le=255)]
+
+
+class SessionRecommendRequest(BaseModel):
+    """
+    Recommendations for an anonymous session: the history travels in the body, oldest first.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    history: list[constr(pattern=r"^\S+$", min_length=1, max_length=256)] = Field(
+        ..., max_length=200, min_length=1
+    )
+    n: conint(ge=1, le=100) = 10
+    exclude_seen: bool = True
+    model_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = None
+
+
+class SnapshotDataset(BaseModel):
+    """
+    A snapshot of items and events the edge wrote (an R2 key or a worker-local path).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    kind: Literal["snapshot"]
+    uri: constr(min_length=1, max_length=1024)
+
+
+class AssignSidsRequest(BaseModel):
+    """
+    Encode items into semantic IDs with the stored codebooks of an artifact version (cold start).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    artifact_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    items: list[Item] = Field(..., max_length=1024, min_length=1)
+
+
+class AssignSidsResponse(BaseModel):
+    """
+    One semantic ID (digits, each 0..255) per input item, in input order.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    artifact_version: str
+    digits: conint(le=9007199254740991, gt=0)
+    sids: list[SemanticId]
+
+
+class DenoiseResult(BaseModel):
+    """
+    Top-k items for one history; `invalid` counts decoded SIDs that map to no item.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: list[ScoredItem]
+    invalid: conint(ge=0, le=9007199254740991)
+
+
+class Error(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    code: Literal[
+        "invalid_request",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "payload_too_large",
+        "unsupported_media_type",
+        "upstream_timeout",
+        "upstream_unavailable",
+        "upstream_invalid",
+        "not_implemented",
+        "internal",
+    ]
+    message: str
+    issues: list[ErrorIssue]
+
+
+class ErrorEnvelope(BaseModel):
+    """
+    The body of every 4xx/5xx answer, from the edge and from the GPU worker alike.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    error: Error
+    request_id: str
+
+
+class RecommendResponse(BaseModel):
+    """
+    Ranked items, best first, with the model version that produced them.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    recommendation_id: str
+    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    model_version: str
+    items: list[ScoredItem]
+
+
+class TrainRequest(BaseModel):
+    """
+    Start a training job. Returns at once with a job id; poll JobStatus.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    dataset: BuiltinDataset | SnapshotDataset
+    """
+    Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.
+    """
+    preset: Literal["tiny", "quick", "full"] = "quick"
+    overrides: dict[constr(min_length=1, max_length=64), float | str | bool] | None = None
+
+
+class DenoiseResponse(BaseModel):
+    """
+    Top-k items per history, in request order.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    artifact_version: str
+    results: list[DenoiseResult]

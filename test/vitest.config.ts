@@ -1,0 +1,6 @@
+import { defineConfig } from "vitest/config";
+
+// Cross-component tests start real processes (wrangler dev, the Python GPU worker): slow, serial.
+export default defineConfig({
+  test: { testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false },
+});
