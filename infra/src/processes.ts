@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 export type Log = (line: string) => void;
 
@@ -98,5 +99,6 @@ export function run(
 /** The wrangler CLI of this checkout, run with the current Node (22 under npm scripts). */
 export function wranglerCommand(): [string, string[]] {
   const require = createRequire(import.meta.url);
-  return [process.execPath, [require.resolve("wrangler/bin/wrangler.js")]];
+  const pkg = require.resolve("wrangler/package.json");
+  return [process.execPath, [join(dirname(pkg), "bin", "wrangler.js")]];
 }

@@ -1,4 +1,4 @@
-"""Loader for the public raw Amazon 2014 files (McAuley): ``reviews_<Cat>_5.json.gz`` + ``meta_<Cat>.json.gz``.
+"""Loader for the public raw Amazon 2014 files: ``reviews_<Cat>_5.json.gz`` + ``meta_<Cat>.json.gz``.
 
 Reviews are strict JSON, one object per line (``reviewerID``, ``asin``, ``unixReviewTime``...).
 Metadata lines are usually Python dict literals (single quotes), so each line is tried as JSON and
@@ -147,5 +147,5 @@ def load_amazon_raw(
         groups = k_core(groups, core, report)
     wanted = {r.item for seq in groups.values() for r in seq}
     records = read_meta(Path(meta), wanted, report) if meta is not None else {}
-    default_name = reviews.name.removeprefix("reviews_").split(".")[0].lower()
+    default_name = reviews.name.removeprefix("reviews_").split(".")[0].removesuffix("_5").lower()
     return groups_to_dataset(name or default_name, groups, records, report), report

@@ -24,6 +24,7 @@ Duplicate (user, item) pairs in a sequence are kept: the papers' protocol keeps 
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 from pathlib import Path
@@ -67,7 +68,7 @@ def _parse_sequence(obj: dict[str, Any]) -> tuple[str, list[str], list[float] | 
         ok = isinstance(ts, list) and len(ts) == len(items)
         if not ok or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in ts):
             raise ValueError("bad timestamps: expected a list of numbers as long as item_ids")
-        if any(b < a for a, b in zip(ts, ts[1:], strict=False)):
+        if any(b < a for a, b in itertools.pairwise(ts)):
             raise ValueError("bad timestamps: not in chronological order")
     return user, items, ts
 
@@ -124,6 +125,9 @@ def write_canonical(ds: Dataset, directory: Path | str, compress: bool = False) 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     suffix = ".gz" if compress else ""
+    for name in ("items.jsonl", "sequences.jsonl"):
+        # A stale twin in the other compression would shadow or confuse the new file on read.
+        (directory / f"{name}{'' if compress else '.gz'}").unlink(missing_ok=True)
 
     def open_out(name: str):
         path = directory / f"{name}{suffix}"

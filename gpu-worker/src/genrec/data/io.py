@@ -114,7 +114,9 @@ def iter_records(
             yield lineno, obj
 
 
-def iter_csv(path: Path | str, report: LoadReport, kind: str = "rows") -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_csv(
+    path: Path | str, report: LoadReport, kind: str = "rows"
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, row)`` from a CSV file with a header line; short rows are bad rows."""
     with open_text(path) as f:
         reader = csv.reader(f)

@@ -70,9 +70,15 @@ def is_stale(models_path: Path, rendered: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m genrec.rpc.codegen", description=__doc__.split("\n")[0])
-    parser.add_argument("--schema", type=Path, default=SCHEMA_PATH, help="JSON Schema to read (default: %(default)s)")
-    parser.add_argument("--output", type=Path, default=MODELS_PATH, help="models file to write (default: %(default)s)")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the models file is stale")
+    parser.add_argument(
+        "--schema", type=Path, default=SCHEMA_PATH, help="JSON Schema to read (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=MODELS_PATH, help="models file to write (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the models file is stale"
+    )
     args = parser.parse_args(argv)
 
     rendered = render_models(args.schema)
@@ -80,8 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"up to date: {args.output}")
         return 0
     if args.check:
-        print(f"stale: {args.output} does not match {args.schema}; run `uv run python -m genrec.rpc.codegen`",
-              file=sys.stderr)
+        print(
+            f"stale: {args.output} does not match {args.schema}; run `uv run python -m genrec.rpc.codegen`",
+            file=sys.stderr,
+        )
         return 1
     args.output.write_text(rendered, encoding="utf-8")
     print(f"wrote {args.output}")

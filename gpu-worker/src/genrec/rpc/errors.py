@@ -23,12 +23,12 @@ class RpcError(Exception):
         self.error = Error(code=code, message=message, issues=list(issues))
 
     @classmethod
-    def invalid_request(cls, exc: ValidationError, message: str = "request does not match the schema") -> RpcError:
-        """400 with one issue per pydantic error; inputs stay out of the answer (they may be large or secret)."""
-        issues = [
-            ErrorIssue(code=e["type"], path=list(e["loc"]), message=e["msg"])
-            for e in exc.errors(include_url=False, include_context=False, include_input=False)
-        ]
+    def invalid_request(cls, exc: ValidationError) -> RpcError:
+        """400 with one issue per pydantic error. Inputs are left out: they may be large or secret."""
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        issues = [ErrorIssue(code=e["type"], path=list(e["loc"]), message=e["msg"]) for e in errors]
+        malformed = any(e["type"] == "json_invalid" for e in errors)
+        message = "request body is not valid JSON" if malformed else "request does not match the schema"
         return cls(400, "invalid_request", message, issues)
 
 

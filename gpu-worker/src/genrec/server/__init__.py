@@ -1,0 +1,1 @@
+"""Local HTTP server for the RPC handlers: `python -m genrec.server`."""
