@@ -10,7 +10,16 @@ export default defineConfig(async () => ({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: infra("wrangler.jsonc") },
-      miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations(infra("migrations")) } },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations(infra("migrations")),
+          // Test-only secrets; real ones come from `wrangler secret put` or infra/.dev.vars.
+          ADMIN_KEYS: "test-admin-key",
+          CLIENT_KEYS: "test-client-key, second-client-key,",
+          GPU_WORKER_TOKEN: "test-gpu-token",
+          GPU_WORKER_URL: "https://gpu.example.test",
+        },
+      },
     }),
   ],
   test: { setupFiles: ["./test/apply-migrations.ts"] },

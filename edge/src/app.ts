@@ -1,21 +1,62 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
+import { ApiError } from "./errors/api-error.ts";
 import { notFound, onError } from "./errors/on-error.ts";
 import { validationHook } from "./errors/validation-hook.ts";
 import { openApiDocument } from "./openapi/document.ts";
+import { eventRoutes } from "./routes/events/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
+import { itemRoutes } from "./routes/items/index.ts";
+import { jobRoutes } from "./routes/jobs/index.ts";
+import { modelRoutes } from "./routes/models/index.ts";
+import { recommendationRoutes } from "./routes/recommendations/index.ts";
+import { userRoutes } from "./routes/users/index.ts";
+import { createServices, type ServiceOptions, type Services } from "./services.ts";
 
-export type AppEnv = { Bindings: Env };
+export type AppEnv = { Bindings: Env; Variables: { services: Services; requestId: string } };
+
+export interface AppOptions extends ServiceOptions {
+  /** Largest accepted request body. */
+  maxBodyBytes?: number;
+}
 
 /** Builds the edge app: every route validated by the shared schemas and listed in /openapi.json. */
-export function createApp(): OpenAPIHono<AppEnv> {
+export function createApp({
+  maxBodyBytes = 8 * 1024 * 1024,
+  ...serviceOptions
+}: AppOptions = {}): OpenAPIHono<AppEnv> {
+  const services = createServices(serviceOptions);
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
+  app.use(async (c, next) => {
+    c.set("services", services);
+    await next();
+  });
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
   app.onError(onError);
   app.notFound(notFound);
 
-  app.route("/", healthRoutes());
+  for (const routes of [
+    healthRoutes,
+    itemRoutes,
+    eventRoutes,
+    userRoutes,
+    recommendationRoutes,
+    modelRoutes,
+    jobRoutes,
+  ]) {
+    app.route("/", routes());
+  }
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.get("/openapi.json", (c) => c.json(openApiDocument(app)));
   return app;
 }

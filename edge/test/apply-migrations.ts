@@ -1,4 +1,5 @@
-import { applyD1Migrations, type D1Migration, env } from "cloudflare:test";
+import { applyD1Migrations, type D1Migration, env, reset } from "cloudflare:test";
+import { afterEach, beforeEach } from "vitest";
 
 declare global {
   namespace Cloudflare {
@@ -8,4 +9,10 @@ declare global {
   }
 }
 
-await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+// Per-test storage isolation: every test starts from freshly migrated, empty D1 and R2.
+beforeEach(async () => {
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+});
+afterEach(async () => {
+  await reset();
+});

@@ -16,10 +16,11 @@ CREATE TABLE events (
   user_id  TEXT NOT NULL,
   item_id  TEXT NOT NULL,
   ts       INTEGER NOT NULL,   -- unix ms of the interaction
-  type     TEXT NOT NULL,
-  seq      INTEGER NOT NULL    -- arrival order; breaks timestamp ties stably
+  type     TEXT NOT NULL
 ) STRICT;
-CREATE INDEX events_by_user_time ON events (user_id, ts, seq);
+-- rowid grows with arrival, so (ts, rowid) orders a user's history with ties kept in arrival order.
+CREATE INDEX events_by_user_time ON events (user_id, ts);
+CREATE INDEX events_by_item ON events (item_id);
 
 -- Published artifact sets; exactly one row has live = 1 once a model is activated.
 CREATE TABLE model_versions (

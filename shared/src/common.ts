@@ -22,3 +22,4 @@ export const ScoredItem = define(
   "A recommended item with its model score (higher is better; scales differ per model).",
   z.strictObject({ item_id: ItemId, score: z.number() }),
 );
+export type ScoredItem = z.infer<typeof ScoredItem>;

@@ -1,3 +1,4 @@
+export * from "./api.ts";
 export * from "./catalog.ts";
 export * from "./common.ts";
 export * from "./emit.ts";

@@ -20,6 +20,17 @@ class BuiltinDataset(BaseModel):
     name: Literal["sample", "beauty", "sports"]
 
 
+class DeleteResult(BaseModel):
+    """
+    How many stored rows a delete removed.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    deleted: conint(ge=0, le=9007199254740991)
+
+
 class History(RootModel[list[constr(pattern=r"^\S+$", min_length=1, max_length=256)]]):
     root: list[constr(pattern=r"^\S+$", min_length=1, max_length=256)] = Field(
         ..., max_length=200, min_length=1
@@ -93,6 +104,17 @@ class Event(BaseModel):
     type: Literal["view", "click", "add_to_cart", "purchase", "rating", "review"] = "view"
 
 
+class EventsBatch(BaseModel):
+    """
+    Ingest up to 1,000 events. Replays of a stored event_id are counted as duplicates, not stored again.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    events: list[Event] = Field(..., max_length=1000, min_length=1)
+
+
 class HealthRequest(BaseModel):
     """
     RPC health: no arguments.
@@ -117,6 +139,32 @@ class HealthResponse(BaseModel):
     device: str
 
 
+class HistoryEntry(BaseModel):
+    """
+    One stored interaction of a user.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    event_id: str
+    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    timestamp: AwareDatetime
+    type: Literal["view", "click", "add_to_cart", "purchase", "rating", "review"]
+
+
+class IngestResult(BaseModel):
+    """
+    Events newly stored and events ignored because their event_id was already stored.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    accepted: conint(ge=0, le=9007199254740991)
+    duplicates: conint(ge=0, le=9007199254740991)
+
+
 class Item(BaseModel):
     """
     A catalogue item. Text fields feed the semantic-ID embedding; all but `id` are optional.
@@ -134,6 +182,17 @@ class Item(BaseModel):
     attributes: dict[constr(min_length=1, max_length=128), constr(max_length=1000) | float | bool] | None = (
         None
     )
+
+
+class ItemsBatch(BaseModel):
+    """
+    Upsert up to 1,000 items in one call; the whole batch is validated before anything is written.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    items: list[Item] = Field(..., max_length=1000, min_length=1)
 
 
 class Job(BaseModel):
@@ -178,6 +237,21 @@ class Liveness(BaseModel):
     )
     status: Literal["ok"]
     version: str
+
+
+class ModelVersion(BaseModel):
+    """
+    A published artifact set and whether it is the one serving.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    version: str
+    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    created_at: AwareDatetime
+    activated_at: AwareDatetime | None
+    live: bool
 
 
 class Checks(BaseModel):
@@ -254,6 +328,29 @@ class SnapshotDataset(BaseModel):
     uri: constr(min_length=1, max_length=1024)
 
 
+class UpsertResult(BaseModel):
+    """
+    How many items were written (created or replaced).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    upserted: conint(ge=0, le=9007199254740991)
+
+
+class UserHistory(BaseModel):
+    """
+    A user's most recent interactions, oldest first.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    user_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    events: list[HistoryEntry]
+
+
 class AssignSidsRequest(BaseModel):
     """
     Encode items into semantic IDs with the stored codebooks of an artifact version (cold start).
@@ -323,6 +420,17 @@ class ErrorEnvelope(BaseModel):
     )
     error: Error
     request_id: str
+
+
+class ModelList(BaseModel):
+    """
+    Every published version, newest first.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    models: list[ModelVersion]
 
 
 class RecommendResponse(BaseModel):

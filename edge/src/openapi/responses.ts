@@ -1,0 +1,40 @@
+import { ErrorEnvelope } from "@genrec/shared";
+import type { z } from "zod";
+
+const DESCRIPTIONS = {
+  400: "invalid request: `error.issues[].path` names the field",
+  401: "missing API key",
+  403: "unknown key, or a client key on an admin route",
+  404: "not found",
+  409: "conflict with stored state",
+  413: "request body too large",
+  501: "not implemented for this model kind",
+  502: "the GPU worker failed or answered out of contract",
+  504: "the GPU worker missed its deadline",
+} as const;
+type ErrorStatus = keyof typeof DESCRIPTIONS;
+
+/** OpenAPI entries for the error answers a route can give; all share the ErrorEnvelope body. */
+export function errors(...statuses: ErrorStatus[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { description: DESCRIPTIONS[s], content: { "application/json": { schema: ErrorEnvelope } } },
+    ]),
+  ) as Record<
+    ErrorStatus,
+    { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } }
+  >;
+}
+
+/** A 200 JSON answer. */
+export function ok<T extends z.ZodType>(schema: T, description: string) {
+  return { 200: { description, content: { "application/json": { schema } } } };
+}
+
+/** A required JSON request body. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { content: { "application/json": { schema } }, required: true };
+}
+
+export const clientAuth = [{ bearer: [] }];

@@ -1,0 +1,44 @@
+import type { RecommendResponse } from "@genrec/shared";
+import { ApiError } from "../errors/api-error.ts";
+import type { Services } from "../services.ts";
+import { getModelVersion, liveModelVersion } from "../storage/models.ts";
+import { topN } from "./popularity.ts";
+
+export interface RecommendInput {
+  /** Item ids, oldest first. */
+  history: string[];
+  n: number;
+  excludeSeen: boolean;
+  modelVersion?: string | undefined;
+}
+
+export const POPULARITY_VERSION = "builtin-popularity";
+
+/**
+ * Answers a recommendation: the requested (or live) model version, else popularity. Every answer
+ * names the version that produced it and carries a fresh recommendation id for feedback joins.
+ */
+export async function recommend(
+  env: Env,
+  services: Services,
+  input: RecommendInput,
+): Promise<RecommendResponse> {
+  const version = input.modelVersion
+    ? await getModelVersion(env.DB, input.modelVersion)
+    : await liveModelVersion(env.DB);
+  if (input.modelVersion && !version)
+    throw ApiError.notFound(`unknown model version '${input.modelVersion}'`);
+  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
+
+  if (version && version.model !== "popularity") {
+    // Sequence models are served once their artifact loader lands; until then be explicit.
+    throw new ApiError(501, "not_implemented", `serving '${version.model}' models is not implemented yet`);
+  }
+  const ranked = await services.popularity.ranked(env.DB);
+  return {
+    recommendation_id: crypto.randomUUID(),
+    model: "popularity",
+    model_version: version?.version ?? POPULARITY_VERSION,
+    items: topN(ranked, input.n, exclude),
+  };
+}

@@ -1,0 +1,29 @@
+import { EventsBatch, IngestResult } from "@genrec/shared";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { requireRole } from "../../auth/index.ts";
+import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { insertEvents } from "../../storage/events.ts";
+
+const ingest = createRoute({
+  method: "post",
+  path: "/v1/events",
+  summary: "Ingest up to 1,000 events (admin); idempotent by event_id",
+  tags: ["events"],
+  security: clientAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { body: jsonBody(EventsBatch) },
+  responses: { ...ok(IngestResult, "stored; replays counted as duplicates"), ...errors(400, 401, 403, 413) },
+});
+
+export function eventRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(ingest, async (c) => {
+    const { events } = c.req.valid("json");
+    // Within one batch a repeated event_id is a replay too: INSERT OR IGNORE keeps the first.
+    const accepted = await insertEvents(c.env.DB, events);
+    if (accepted > 0) c.var.services.popularity.invalidate();
+    return c.json({ accepted, duplicates: events.length - accepted }, 200);
+  });
+  return app;
+}

@@ -1,0 +1,73 @@
+import { Item, ItemParam, ItemsBatch, UpsertResult } from "@genrec/shared";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { requireRole } from "../../auth/index.ts";
+import { ApiError } from "../../errors/api-error.ts";
+import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { getItem, upsertItems } from "../../storage/items.ts";
+
+const putItem = createRoute({
+  method: "put",
+  path: "/v1/items/{item_id}",
+  summary: "Create or replace one item (admin)",
+  tags: ["catalogue"],
+  security: clientAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { params: ItemParam, body: jsonBody(Item) },
+  responses: { ...ok(UpsertResult, "stored"), ...errors(400, 401, 403, 413) },
+});
+
+const batchItems = createRoute({
+  method: "post",
+  path: "/v1/items/batch",
+  summary: "Create or replace up to 1,000 items (admin); all or nothing",
+  tags: ["catalogue"],
+  security: clientAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { body: jsonBody(ItemsBatch) },
+  responses: { ...ok(UpsertResult, "stored"), ...errors(400, 401, 403, 413) },
+});
+
+const readItem = createRoute({
+  method: "get",
+  path: "/v1/items/{item_id}",
+  summary: "Read one item",
+  tags: ["catalogue"],
+  security: clientAuth,
+  middleware: [requireRole("client")] as const,
+  request: { params: ItemParam },
+  responses: { ...ok(Item, "the item"), ...errors(400, 401, 403, 404) },
+});
+
+export function itemRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(putItem, async (c) => {
+    const { item_id } = c.req.valid("param");
+    const item = c.req.valid("json");
+    if (item.id !== item_id) {
+      throw ApiError.invalid(`json.id '${item.id}' differs from the path's item id`, [
+        { code: "mismatch", path: ["json", "id"], message: `must equal the path's item id '${item_id}'` },
+      ]);
+    }
+    return c.json({ upserted: await upsertItems(c.env.DB, [item]) }, 200);
+  });
+  app.openapi(batchItems, async (c) => {
+    const { items } = c.req.valid("json");
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      if (seen.has(item.id)) {
+        throw ApiError.invalid(`duplicate item id '${item.id}' in the batch`, [
+          { code: "duplicate", path: ["json", "items", i, "id"], message: "appears earlier in this batch" },
+        ]);
+      }
+      seen.add(item.id);
+    });
+    return c.json({ upserted: await upsertItems(c.env.DB, items) }, 200);
+  });
+  app.openapi(readItem, async (c) => {
+    const item = await getItem(c.env.DB, c.req.valid("param").item_id);
+    if (!item) throw ApiError.notFound(`unknown item '${c.req.valid("param").item_id}'`);
+    return c.json(item, 200);
+  });
+  return app;
+}

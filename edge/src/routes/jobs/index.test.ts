@@ -1,0 +1,86 @@
+import { Job } from "@genrec/shared";
+import { delay, HttpResponse, http } from "msw";
+import { describe, expect, it } from "vitest";
+import { CLIENT, call, expectError } from "../../../test/helpers.ts";
+import { useNetwork } from "../../../test/network.ts";
+import { createApp } from "../../app.ts";
+
+// The GPU worker is the unreachable edge here (Modal in production): msw answers for it.
+const network = useNetwork();
+const GPU = "https://gpu.example.test";
+const job = {
+  job_id: "job-1",
+  model: "sasrec",
+  state: "queued",
+  phase: "queued",
+  progress: 0,
+  created_at: "2026-11-24T10:00:00Z",
+  updated_at: "2026-11-24T10:00:00Z",
+  logs: [],
+};
+const trainBody = { model: "sasrec", dataset: { kind: "builtin", name: "sample" }, preset: "tiny" };
+
+describe("training through the GPU RPC", () => {
+  it("starts a job with the worker's token and the validated request", async () => {
+    let seen: { auth: string | null; body: unknown } | undefined;
+    network.use(
+      http.post(`${GPU}/rpc/train`, async ({ request }) => {
+        seen = { auth: request.headers.get("authorization"), body: await request.json() };
+        return HttpResponse.json(job);
+      }),
+    );
+    const res = await call(createApp(), "POST", "/v1/train", { body: trainBody });
+    expect(res.status).toBe(200);
+    expect(Job.parse(await res.json()).job_id).toBe("job-1");
+    expect(seen).toEqual({ auth: "Bearer test-gpu-token", body: trainBody });
+  });
+
+  it("needs an admin key", async () => {
+    await expectError(
+      await call(createApp(), "POST", "/v1/train", { key: CLIENT, body: trainBody }),
+      403,
+      "forbidden",
+    );
+  });
+
+  it("reports job status and passes the worker's 404 through", async () => {
+    network.use(
+      http.post(`${GPU}/rpc/job_status`, async ({ request }) => {
+        const { job_id } = (await request.json()) as { job_id: string };
+        return job_id === "job-1"
+          ? HttpResponse.json({ ...job, state: "running", progress: 0.4 })
+          : HttpResponse.json(
+              { error: { code: "not_found", message: `no job ${job_id}`, issues: [] }, request_id: "r" },
+              { status: 404 },
+            );
+      }),
+    );
+    const app = createApp();
+    expect(Job.parse(await (await call(app, "GET", "/v1/jobs/job-1")).json()).progress).toBe(0.4);
+    await expectError(await call(app, "GET", "/v1/jobs/job-2"), 404, "not_found");
+  });
+
+  it("answers 502 when the worker is down and 504 when it is slow", async () => {
+    network.use(http.post(`${GPU}/rpc/train`, () => new HttpResponse("boom", { status: 500 })));
+    await expectError(
+      await call(createApp(), "POST", "/v1/train", { body: trainBody }),
+      502,
+      "upstream_unavailable",
+    );
+    network.use(
+      http.post(`${GPU}/rpc/cancel_job`, async () => {
+        await delay(1000);
+        return HttpResponse.json(job);
+      }),
+    );
+    const app = createApp({ rpcTimeoutMs: 30 });
+    await expectError(await call(app, "POST", "/v1/jobs/job-1/cancel"), 504, "upstream_timeout");
+  });
+
+  it("rejects a reply outside the contract with 502", async () => {
+    network.use(
+      http.post(`${GPU}/rpc/job_status`, () => HttpResponse.json({ job_id: "job-1", state: "done" })),
+    );
+    await expectError(await call(createApp(), "GET", "/v1/jobs/job-1"), 502, "upstream_invalid");
+  });
+});

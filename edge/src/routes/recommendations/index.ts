@@ -1,0 +1,32 @@
+import { RecommendResponse, SessionRecommendRequest } from "@genrec/shared";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { requireRole } from "../../auth/index.ts";
+import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { recommend } from "../../recommend/service.ts";
+
+const forSession = createRoute({
+  method: "post",
+  path: "/v1/recommendations",
+  summary: "Recommend for an anonymous session whose history is in the body",
+  tags: ["recommendations"],
+  security: clientAuth,
+  middleware: [requireRole("client")] as const,
+  request: { body: jsonBody(SessionRecommendRequest) },
+  responses: { ...ok(RecommendResponse, "ranked items"), ...errors(400, 401, 403, 404, 501) },
+});
+
+export function recommendationRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(forSession, async (c) => {
+    const body = c.req.valid("json");
+    const answer = await recommend(c.env, c.var.services, {
+      history: body.history,
+      n: body.n,
+      excludeSeen: body.exclude_seen,
+      modelVersion: body.model_version,
+    });
+    return c.json(answer, 200);
+  });
+  return app;
+}

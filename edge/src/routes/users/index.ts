@@ -1,0 +1,87 @@
+import {
+  DeleteResult,
+  HistoryQuery,
+  RecommendQuery,
+  RecommendResponse,
+  UserHistory,
+  UserParam,
+} from "@genrec/shared";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { requireRole } from "../../auth/index.ts";
+import { clientAuth, errors, ok } from "../../openapi/responses.ts";
+import { recommend } from "../../recommend/service.ts";
+import { deleteUserEvents, recentEvents } from "../../storage/events.ts";
+
+/** How much of a user's history a recommendation reads: the models look at the last 50 items. */
+const MODEL_HISTORY = 50;
+/** Seen-item filtering looks further back than the model does. */
+const SEEN_WINDOW = 1000;
+
+const history = createRoute({
+  method: "get",
+  path: "/v1/users/{user_id}/history",
+  summary: "A user's most recent events, oldest first",
+  tags: ["users"],
+  security: clientAuth,
+  middleware: [requireRole("client")] as const,
+  request: { params: UserParam, query: HistoryQuery },
+  responses: { ...ok(UserHistory, "the history (empty for an unknown user)"), ...errors(400, 401, 403) },
+});
+
+const forget = createRoute({
+  method: "delete",
+  path: "/v1/users/{user_id}/history",
+  summary: "Delete every stored event of a user (admin)",
+  tags: ["users"],
+  security: clientAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { params: UserParam },
+  responses: { ...ok(DeleteResult, "deleted"), ...errors(400, 401, 403) },
+});
+
+const forUser = createRoute({
+  method: "get",
+  path: "/v1/users/{user_id}/recommendations",
+  summary: "Recommend for a known user from their stored history",
+  tags: ["recommendations"],
+  security: clientAuth,
+  middleware: [requireRole("client")] as const,
+  request: { params: UserParam, query: RecommendQuery },
+  responses: { ...ok(RecommendResponse, "ranked items"), ...errors(400, 401, 403, 404, 501) },
+});
+
+export function userRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(history, async (c) => {
+    const { user_id } = c.req.valid("param");
+    const rows = await recentEvents(c.env.DB, user_id, c.req.valid("query").limit ?? 100);
+    const events = rows.map((r) => ({
+      event_id: r.event_id,
+      item_id: r.item_id,
+      timestamp: new Date(r.ts).toISOString(),
+      type: r.type,
+    }));
+    return c.json({ user_id, events }, 200);
+  });
+  app.openapi(forget, async (c) => {
+    const deleted = await deleteUserEvents(c.env.DB, c.req.valid("param").user_id);
+    if (deleted > 0) c.var.services.popularity.invalidate();
+    return c.json({ deleted }, 200);
+  });
+  app.openapi(forUser, async (c) => {
+    const { user_id } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const excludeSeen = query.exclude_seen ?? true;
+    const rows = await recentEvents(c.env.DB, user_id, excludeSeen ? SEEN_WINDOW : MODEL_HISTORY);
+    const items = rows.map((r) => r.item_id);
+    const answer = await recommend(c.env, c.var.services, {
+      history: items,
+      n: query.n ?? 10,
+      excludeSeen,
+      modelVersion: query.model_version,
+    });
+    return c.json(answer, 200);
+  });
+  return app;
+}

@@ -1,0 +1,66 @@
+import type { Item } from "@genrec/shared";
+
+/** D1 statements stay under the 100-bound-parameter limit; an item row binds 8. */
+const ITEMS_PER_STATEMENT = 12;
+
+/** Creates or replaces items; all statements run in one D1 batch (a single transaction). */
+export async function upsertItems(db: D1Database, items: Item[], now = Date.now()): Promise<number> {
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < items.length; i += ITEMS_PER_STATEMENT) {
+    const chunk = items.slice(i, i + ITEMS_PER_STATEMENT);
+    const rows = chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+    const values = chunk.flatMap((item) => [
+      item.id,
+      item.title ?? null,
+      item.brand ?? null,
+      item.categories ? JSON.stringify(item.categories) : null,
+      item.description ?? null,
+      item.price ?? null,
+      item.attributes ? JSON.stringify(item.attributes) : null,
+      now,
+    ]);
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO items (id, title, brand, categories, description, price, attributes, updated_at)
+           VALUES ${rows}
+           ON CONFLICT (id) DO UPDATE SET title = excluded.title, brand = excluded.brand,
+             categories = excluded.categories, description = excluded.description,
+             price = excluded.price, attributes = excluded.attributes, updated_at = excluded.updated_at`,
+        )
+        .bind(...values),
+    );
+  }
+  await db.batch(statements);
+  return items.length;
+}
+
+interface ItemRow {
+  id: string;
+  title: string | null;
+  brand: string | null;
+  categories: string | null;
+  description: string | null;
+  price: number | null;
+  attributes: string | null;
+}
+
+function toItem(row: ItemRow): Item {
+  const item: Item = { id: row.id };
+  if (row.title !== null) item.title = row.title;
+  if (row.brand !== null) item.brand = row.brand;
+  if (row.categories !== null) item.categories = JSON.parse(row.categories);
+  if (row.description !== null) item.description = row.description;
+  if (row.price !== null) item.price = row.price;
+  if (row.attributes !== null) item.attributes = JSON.parse(row.attributes);
+  return item;
+}
+
+export async function getItem(db: D1Database, id: string): Promise<Item | null> {
+  const row = await db.prepare("SELECT * FROM items WHERE id = ?").bind(id).first<ItemRow>();
+  return row ? toItem(row) : null;
+}
+
+export async function countItems(db: D1Database): Promise<number> {
+  return (await db.prepare("SELECT COUNT(*) AS n FROM items").first<{ n: number }>())?.n ?? 0;
+}

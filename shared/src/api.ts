@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { Event, EventType, Item } from "./catalog.ts";
+import { ArtifactVersion, ItemId, ModelKind, UserId } from "./common.ts";
+import { define } from "./registry.ts";
+
+/*
+ * Public HTTP API bodies beyond recommendations: catalogue and event ingest, history, model
+ * versions. Path and query shapes are here too, unregistered (they never travel as JSON bodies).
+ */
+
+export const ItemsBatch = define(
+  "ItemsBatch",
+  "Upsert up to 1,000 items in one call; the whole batch is validated before anything is written.",
+  z.strictObject({ items: z.array(Item).min(1).max(1000) }),
+);
+
+export const UpsertResult = define(
+  "UpsertResult",
+  "How many items were written (created or replaced).",
+  z.strictObject({ upserted: z.int().min(0) }),
+);
+
+export const EventsBatch = define(
+  "EventsBatch",
+  "Ingest up to 1,000 events. Replays of a stored event_id are counted as duplicates, not stored again.",
+  z.strictObject({ events: z.array(Event).min(1).max(1000) }),
+);
+
+export const IngestResult = define(
+  "IngestResult",
+  "Events newly stored and events ignored because their event_id was already stored.",
+  z.strictObject({ accepted: z.int().min(0), duplicates: z.int().min(0) }),
+);
+
+export const HistoryEntry = define(
+  "HistoryEntry",
+  "One stored interaction of a user.",
+  z.strictObject({
+    event_id: z.string(),
+    item_id: ItemId,
+    timestamp: z.iso.datetime({ offset: true }),
+    type: EventType,
+  }),
+);
+
+export const UserHistory = define(
+  "UserHistory",
+  "A user's most recent interactions, oldest first.",
+  z.strictObject({ user_id: UserId, events: z.array(HistoryEntry) }),
+);
+
+export const DeleteResult = define(
+  "DeleteResult",
+  "How many stored rows a delete removed.",
+  z.strictObject({ deleted: z.int().min(0) }),
+);
+
+export const ModelVersion = define(
+  "ModelVersion",
+  "A published artifact set and whether it is the one serving.",
+  z.strictObject({
+    version: z.string(),
+    model: ModelKind,
+    created_at: z.iso.datetime({ offset: true }),
+    activated_at: z.iso.datetime({ offset: true }).nullable(),
+    live: z.boolean(),
+  }),
+);
+
+export const ModelList = define(
+  "ModelList",
+  "Every published version, newest first.",
+  z.strictObject({ models: z.array(ModelVersion) }),
+);
+
+/** `{user_id}` path parameter. */
+export const UserParam = z.strictObject({ user_id: UserId });
+/** `{item_id}` path parameter. */
+export const ItemParam = z.strictObject({ item_id: ItemId });
+/** `{version}` path parameter. */
+export const VersionParam = z.strictObject({ version: ArtifactVersion });
+/** Query of `GET /v1/users/{user_id}/history`. */
+export const HistoryQuery = z.strictObject({
+  limit: z.coerce.number<string>().pipe(z.int().min(1).max(1000)).optional(),
+});
