@@ -48,3 +48,8 @@ export const event = (id: string, user: string, item: string, timestamp: string,
   timestamp,
   type,
 });
+
+/** Binary fixtures travel as base64 JSON (Vite would try to parse raw binaries as modules). */
+export function fromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
