@@ -45,7 +45,7 @@ export async function loadLogprobModel(
       if (histories.length !== batch * maxLen) throw new Error(`expected ${batch}x${maxLen} history rows`);
       const feeds = { history: new ort.Tensor("int64", histories, [batch, maxLen]) };
       const { logprobs } = await session.run(feeds);
-      if (!logprobs || logprobs.type !== "float32" || logprobs.size !== batch * digits * 256) {
+      if (logprobs?.type !== "float32" || logprobs.size !== batch * digits * 256) {
         throw new Error(
           `model answered ${logprobs?.type} of ${logprobs?.dims} instead of [${batch}, ${digits}, 256]`,
         );
