@@ -10,6 +10,7 @@ import { healthRoutes } from "./routes/health/index.ts";
 import { itemRoutes } from "./routes/items/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
 import { modelRoutes } from "./routes/models/index.ts";
+import { publishRoutes } from "./routes/models/publish.ts";
 import { recommendationRoutes } from "./routes/recommendations/index.ts";
 import { userRoutes } from "./routes/users/index.ts";
 import { createServices, type ServiceOptions, type Services } from "./services.ts";
@@ -33,14 +34,15 @@ export function createApp({
     c.set("services", services);
     await next();
   });
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  // Artifact uploads carry their own, larger limit (routes/models/publish.ts).
+  const isUpload = (path: string) => /^\/v1\/models\/[^/]+\/files\//.test(path);
+  const defaultLimit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`);
+    },
+  });
+  app.use((c, next) => (isUpload(c.req.path) ? next() : defaultLimit(c, next)));
   app.onError(onError);
   app.notFound(notFound);
 
@@ -51,6 +53,7 @@ export function createApp({
     userRoutes,
     recommendationRoutes,
     modelRoutes,
+    publishRoutes,
     jobRoutes,
   ]) {
     app.route("/", routes());

@@ -1,3 +1,4 @@
+import { ArtifactCache } from "./artifacts/cache.ts";
 import { PopularityCache } from "./recommend/popularity.ts";
 import { createRpcClient, type RpcClient } from "./rpc/client.ts";
 
@@ -12,6 +13,7 @@ export interface ServiceOptions {
  */
 export interface Services {
   popularity: PopularityCache;
+  artifacts: ArtifactCache;
   rpc(env: Env): RpcClient;
 }
 
@@ -21,6 +23,7 @@ export function createServices({
 }: ServiceOptions = {}): Services {
   return {
     popularity: new PopularityCache(popularityTtlMs),
+    artifacts: new ArtifactCache(),
     rpc: (env) =>
       createRpcClient({ baseUrl: env.GPU_WORKER_URL, token: env.GPU_WORKER_TOKEN, timeoutMs: rpcTimeoutMs }),
   };

@@ -13,6 +13,7 @@ export const ErrorCode = z.enum([
   "upstream_timeout",
   "upstream_unavailable",
   "upstream_invalid",
+  "invalid_artifact",
   "not_implemented",
   "internal",
 ]);

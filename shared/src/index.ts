@@ -1,4 +1,5 @@
 export * from "./api.ts";
+export * from "./artifacts.ts";
 export * from "./catalog.ts";
 export * from "./common.ts";
 export * from "./emit.ts";

@@ -8,6 +8,7 @@ const DESCRIPTIONS = {
   404: "not found",
   409: "conflict with stored state",
   413: "request body too large",
+  422: "the artifact set failed validation (files, checksums, shapes or a smoke inference)",
   501: "not implemented for this model kind",
   502: "the GPU worker failed or answered out of contract",
   504: "the GPU worker missed its deadline",

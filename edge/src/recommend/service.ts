@@ -1,5 +1,6 @@
 import type { RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../errors/api-error.ts";
+import { rpgRecommend } from "../rpg/recommend.ts";
 import type { Services } from "../services.ts";
 import { getModelVersion, liveModelVersion } from "../storage/models.ts";
 import { topN } from "./popularity.ts";
@@ -30,9 +31,22 @@ export async function recommend(
     throw ApiError.notFound(`unknown model version '${input.modelVersion}'`);
   const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
 
+  if (version && version.model === "rpg") {
+    const art = await services.artifacts.get(env.ARTIFACTS, version.version);
+    const mode = env.DECODE_MODE === "exhaustive" ? "exhaustive" : "graph";
+    return {
+      recommendation_id: crypto.randomUUID(),
+      model: "rpg",
+      model_version: version.version,
+      items: await rpgRecommend(art, input.history, input.n, input.excludeSeen, mode),
+    };
+  }
   if (version && version.model !== "popularity") {
-    // Sequence models are served once their artifact loader lands; until then be explicit.
-    throw new ApiError(501, "not_implemented", `serving '${version.model}' models is not implemented yet`);
+    throw new ApiError(
+      501,
+      "not_implemented",
+      `the edge serves rpg and popularity models, not '${version.model}'`,
+    );
   }
   const ranked = await services.popularity.ranked(env.DB);
   return {

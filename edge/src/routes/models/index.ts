@@ -1,26 +1,18 @@
 import { ModelList, ModelVersion, VersionParam } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
+import { ArtifactError } from "../../artifacts/load.ts";
 import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { clientAuth, errors, ok } from "../../openapi/responses.ts";
+import type { Services } from "../../services.ts";
 import {
   activateModelVersion,
   getModelVersion,
   listModelVersions,
-  type ModelVersionRow,
   previousModelVersion,
 } from "../../storage/models.ts";
-
-function toModelVersion(row: ModelVersionRow) {
-  return {
-    version: row.version,
-    model: row.model,
-    created_at: new Date(row.created_at).toISOString(),
-    activated_at: row.activated_at === null ? null : new Date(row.activated_at).toISOString(),
-    live: row.live === 1,
-  };
-}
+import { toModelVersion } from "./view.ts";
 
 const list = createRoute({
   method: "get",
@@ -40,7 +32,7 @@ const activate = createRoute({
   security: clientAuth,
   middleware: [requireRole("admin")] as const,
   request: { params: VersionParam },
-  responses: { ...ok(ModelVersion, "now live"), ...errors(400, 401, 403, 404) },
+  responses: { ...ok(ModelVersion, "now live"), ...errors(400, 401, 403, 404, 422) },
 });
 
 const rollback = createRoute({
@@ -50,14 +42,29 @@ const rollback = createRoute({
   tags: ["models"],
   security: clientAuth,
   middleware: [requireRole("admin")] as const,
-  responses: { ...ok(ModelVersion, "now live"), ...errors(401, 403, 409) },
+  responses: { ...ok(ModelVersion, "now live"), ...errors(401, 403, 409, 422) },
 });
 
-async function activateAndRead(db: D1Database, version: string) {
-  await activateModelVersion(db, version);
+/**
+ * Activation loads and checks the set first (files, checksums, a smoke inference) in this isolate,
+ * so a broken set never becomes live; the previous live version stays as it was.
+ */
+async function activateAndRead(env: Env, services: Services, version: string) {
+  const db = env.DB;
   const row = await getModelVersion(db, version);
   if (!row) throw ApiError.notFound(`unknown model version '${version}'`);
-  return toModelVersion(row);
+  if (row.model !== "popularity") {
+    try {
+      await services.artifacts.get(env.ARTIFACTS, version);
+    } catch (err) {
+      if (err instanceof ArtifactError)
+        throw new ApiError(422, "invalid_artifact", `cannot activate ${version}: ${err.message}`);
+      throw err;
+    }
+  }
+  const now = Date.now();
+  await activateModelVersion(db, version, now);
+  return toModelVersion({ ...row, live: 1, activated_at: now });
 }
 
 export function modelRoutes(): OpenAPIHono<AppEnv> {
@@ -68,13 +75,11 @@ export function modelRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(rollback, async (c) => {
     const previous = await previousModelVersion(c.env.DB);
     if (!previous) throw new ApiError(409, "conflict", "no previously live version to roll back to");
-    return c.json(await activateAndRead(c.env.DB, previous.version), 200);
+    return c.json(await activateAndRead(c.env, c.var.services, previous.version), 200);
   });
   app.openapi(activate, async (c) => {
     const { version } = c.req.valid("param");
-    if (!(await getModelVersion(c.env.DB, version)))
-      throw ApiError.notFound(`unknown model version '${version}'`);
-    return c.json(await activateAndRead(c.env.DB, version), 200);
+    return c.json(await activateAndRead(c.env, c.var.services, version), 200);
   });
   return app;
 }

@@ -8,6 +8,74 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, confloat, conint, constr
 
 
+class ArtifactFile(BaseModel):
+    """
+    Size and SHA-256 of one file of an artifact set, checked before the set can go live.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    bytes: conint(ge=0, le=9007199254740991)
+    sha256: constr(pattern=r"^[0-9a-f]{64}$")
+
+
+class Decode(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    beam: conint(ge=1, le=9007199254740991)
+    neighbours: conint(ge=1, le=9007199254740991)
+    steps: conint(ge=0, le=9007199254740991)
+
+
+class Onnx(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    file: Literal["model.onnx", "model.int8.onnx"]
+    input: Literal["history"]
+    output: Literal["logprobs"]
+    opset: conint(ge=-9007199254740991, le=9007199254740991)
+    quantized: bool
+
+
+class ArtifactManifest(BaseModel):
+    """
+    Describes a published artifact set: what model, which data, how to decode, and every file's checksum.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal[1]
+    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    dataset: constr(min_length=1)
+    created_at: AwareDatetime
+    n_items: conint(ge=1, le=9007199254740991)
+    digits: conint(ge=1, le=64)
+    codebook: Literal[256]
+    max_len: conint(ge=1, le=200)
+    encoder: str
+    sid_scheme: str
+    decode: Decode
+    onnx: Onnx
+    metrics: dict[str, float]
+    files: dict[
+        Literal[
+            "items.json",
+            "sids.u8",
+            "graph.indptr.i32",
+            "graph.indices.i32",
+            "popular.i32",
+            "model.onnx",
+            "model.int8.onnx",
+        ],
+        ArtifactFile,
+    ]
+
+
 class BuiltinDataset(BaseModel):
     """
     A dataset the worker ships or mounts: the bundled sample, or Amazon 2014 Beauty / Sports.
@@ -403,6 +471,7 @@ class Error(BaseModel):
         "upstream_timeout",
         "upstream_unavailable",
         "upstream_invalid",
+        "invalid_artifact",
         "not_implemented",
         "internal",
     ]

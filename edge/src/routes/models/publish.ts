@@ -1,0 +1,99 @@
+import { ArtifactFileName, ArtifactManifest, ModelVersion, VersionParam } from "@genrec/shared";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { AppEnv } from "../../app.ts";
+import { ArtifactError, artifactKey, loadArtifacts } from "../../artifacts/load.ts";
+import { requireRole } from "../../auth/index.ts";
+import { ApiError } from "../../errors/api-error.ts";
+import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { getModelVersion, insertModelVersion } from "../../storage/models.ts";
+import { toModelVersion } from "./view.ts";
+
+/** Workers accept request bodies up to 100 MB (paid plan); an artifact file must fit in one. */
+export const MAX_ARTIFACT_FILE_BYTES = 100 * 1024 * 1024;
+
+const upload = createRoute({
+  method: "put",
+  path: "/v1/models/{version}/files/{file}",
+  summary: "Upload one file of an unregistered artifact set (admin)",
+  tags: ["models"],
+  security: clientAuth,
+  middleware: [
+    requireRole("admin"),
+    bodyLimit({
+      maxSize: MAX_ARTIFACT_FILE_BYTES,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", "artifact file too large");
+      },
+    }),
+  ] as const,
+  request: {
+    params: z.strictObject({
+      version: VersionParam.shape.version,
+      file: ArtifactFileName.exclude(["manifest.json"]),
+    }),
+    body: { content: { "application/octet-stream": { schema: z.any() } }, required: true },
+  },
+  responses: {
+    ...ok(z.strictObject({ file: z.string(), bytes: z.int() }), "stored"),
+    ...errors(400, 401, 403, 409, 413),
+  },
+});
+
+const register = createRoute({
+  method: "post",
+  path: "/v1/models/{version}",
+  summary: "Register an uploaded artifact set after validating it (admin); it does not go live",
+  tags: ["models"],
+  security: clientAuth,
+  middleware: [requireRole("admin")] as const,
+  request: { params: VersionParam, body: jsonBody(ArtifactManifest) },
+  responses: { ...ok(ModelVersion, "registered, not live"), ...errors(400, 401, 403, 409, 422) },
+});
+
+async function refuseRegistered(db: D1Database, version: string): Promise<void> {
+  if (await getModelVersion(db, version)) {
+    throw new ApiError(
+      409,
+      "conflict",
+      `version '${version}' is registered and immutable; publish a new version`,
+    );
+  }
+}
+
+export function publishRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(upload, async (c) => {
+    const { version, file } = c.req.valid("param");
+    await refuseRegistered(c.env.DB, version);
+    const body = await c.req.arrayBuffer();
+    await c.env.ARTIFACTS.put(artifactKey(version, file), body);
+    return c.json({ file, bytes: body.byteLength }, 200);
+  });
+  app.openapi(register, async (c) => {
+    const { version } = c.req.valid("param");
+    const manifest = c.req.valid("json");
+    if (manifest.version !== version) {
+      throw ApiError.invalid("manifest version differs from the path", [
+        { code: "mismatch", path: ["json", "version"], message: `must equal '${version}'` },
+      ]);
+    }
+    await refuseRegistered(c.env.DB, version);
+    await c.env.ARTIFACTS.put(artifactKey(version, "manifest.json"), JSON.stringify(manifest));
+    try {
+      await loadArtifacts(c.env.ARTIFACTS, version);
+    } catch (err) {
+      if (err instanceof ArtifactError) throw new ApiError(422, "invalid_artifact", err.message);
+      throw err;
+    }
+    await insertModelVersion(c.env.DB, {
+      version,
+      model: manifest.model,
+      manifest: JSON.stringify(manifest),
+    });
+    const row = await getModelVersion(c.env.DB, version);
+    return c.json(toModelVersion(row as NonNullable<typeof row>), 200);
+  });
+  return app;
+}

@@ -1,0 +1,73 @@
+import type { ScoredItem } from "@genrec/shared";
+import type { LoadedArtifacts } from "../artifacts/load.ts";
+import { exhaustiveTopN, graphDecode, type Ranked } from "./decode.ts";
+
+export type DecodeMode = "graph" | "exhaustive";
+
+/** How many history items seed the initial beam with their graph neighbours. */
+const SEED_ITEMS = 3;
+
+/** Item rows of the history (unknown ids dropped), newest last, as the model's left-padded input. */
+export function historyInput(
+  art: LoadedArtifacts,
+  history: readonly string[],
+): { rows: number[]; input: BigInt64Array } {
+  const rows = history.map((id) => art.rowOf.get(id)).filter((r): r is number => r !== undefined);
+  const maxLen = art.manifest.max_len;
+  const input = new BigInt64Array(maxLen);
+  const recent = rows.slice(-maxLen);
+  recent.forEach((row, i) => {
+    input[maxLen - recent.length + i] = BigInt(row);
+  });
+  return { rows, input };
+}
+
+/**
+ * A deterministic initial beam: the most popular items plus the graph neighbours of the newest
+ * history items. The paper starts from random items; this starts nearer the answer (see bench/).
+ */
+export function initialBeam(art: LoadedArtifacts, rows: readonly number[], b: number): number[] {
+  const seeds = new Set<number>(art.popular.subarray(0, b));
+  for (const row of rows.slice(-SEED_ITEMS)) {
+    const end = art.graph.indptr[row + 1] as number;
+    for (
+      let j = art.graph.indptr[row] as number;
+      j < Math.min(end, (art.graph.indptr[row] as number) + b);
+      j++
+    ) {
+      seeds.add(art.graph.indices[j] as number);
+    }
+  }
+  return [...seeds];
+}
+
+/** One user: one model pass for the m x 256 table, then graph-constrained (or exhaustive) decoding. */
+export async function rpgRecommend(
+  art: LoadedArtifacts,
+  history: readonly string[],
+  n: number,
+  excludeSeen: boolean,
+  mode: DecodeMode,
+): Promise<ScoredItem[]> {
+  const { rows, input } = historyInput(art, history);
+  const logprobs = await art.model.run(input, 1);
+  const seen = new Set(rows);
+  const exclude = excludeSeen ? (row: number) => seen.has(row) : undefined;
+  let ranked: Ranked[];
+  if (mode === "exhaustive") {
+    ranked = exhaustiveTopN(logprobs, art.sids, n, exclude);
+  } else {
+    const beam = Math.max(art.manifest.decode.beam, n);
+    ranked = graphDecode({
+      logprobs,
+      sids: art.sids,
+      graph: art.graph,
+      initialBeam: initialBeam(art, rows, beam),
+      beam,
+      steps: art.manifest.decode.steps,
+      n,
+      ...(exclude ? { exclude } : {}),
+    }).items;
+  }
+  return ranked.map(({ row, score }) => ({ item_id: art.itemIds[row] as string, score }));
+}

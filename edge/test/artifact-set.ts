@@ -1,0 +1,67 @@
+import type { ArtifactManifest } from "@genrec/shared";
+import tiny from "./fixtures/tiny-logprobs.onnx.json";
+import { fromBase64 } from "./helpers.ts";
+
+/**
+ * A small but real RPG artifact set for edge tests: 20 items with 2-digit SIDs, a complete item
+ * graph (so graph decoding must agree with exhaustive scoring), and the tiny ONNX fixture model.
+ */
+export const N_ITEMS = 20;
+export const DIGITS = 2;
+
+export async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function artifactFiles(): Record<string, Uint8Array> {
+  const items = ["", ...Array.from({ length: N_ITEMS }, (_, i) => `SKU-${i + 1}`)];
+  const sids = new Uint8Array((N_ITEMS + 1) * DIGITS);
+  for (let row = 1; row <= N_ITEMS; row++) {
+    sids[row * DIGITS] = (row * 37) % 256;
+    sids[row * DIGITS + 1] = (row * 101 + 7) % 256;
+  }
+  const indptr = new Int32Array(N_ITEMS + 2);
+  const indices: number[] = [];
+  for (let row = 1; row <= N_ITEMS; row++) {
+    for (let j = 1; j <= N_ITEMS; j++) indices.push(j);
+    indptr[row + 1] = indices.length;
+  }
+  const popular = Int32Array.from({ length: N_ITEMS }, (_, i) => N_ITEMS - i);
+  return {
+    "items.json": new TextEncoder().encode(JSON.stringify(items)),
+    "sids.u8": sids,
+    "graph.indptr.i32": new Uint8Array(indptr.buffer),
+    "graph.indices.i32": new Uint8Array(Int32Array.from(indices).buffer),
+    "popular.i32": new Uint8Array(popular.buffer),
+    "model.onnx": fromBase64(tiny.base64),
+  };
+}
+
+export async function manifestFor(
+  version: string,
+  files: Record<string, Uint8Array>,
+): Promise<ArtifactManifest> {
+  const entries = await Promise.all(
+    Object.entries(files).map(
+      async ([name, bytes]) => [name, { bytes: bytes.byteLength, sha256: await sha256(bytes) }] as const,
+    ),
+  );
+  return {
+    format: 1,
+    version,
+    model: "rpg",
+    dataset: "fixture",
+    created_at: "2026-11-24T12:00:00Z",
+    n_items: N_ITEMS,
+    digits: DIGITS,
+    codebook: 256,
+    max_len: 50,
+    encoder: "fixture",
+    sid_scheme: "fixture",
+    decode: { beam: 5, neighbours: N_ITEMS, steps: 2 },
+    onnx: { file: "model.onnx", input: "history", output: "logprobs", opset: 18, quantized: false },
+    metrics: {},
+    files: Object.fromEntries(entries),
+  };
+}
