@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Event, EventType, Item } from "./catalog.ts";
 import { ArtifactVersion, ItemId, ModelKind, UserId } from "./common.ts";
 import { define } from "./registry.ts";
+import { DatasetRef, TrainRequest } from "./rpc.ts";
 
 /*
  * Public HTTP API bodies beyond recommendations: catalogue and event ingest, history, model
@@ -82,4 +83,17 @@ export const VersionParam = z.strictObject({ version: ArtifactVersion });
 /** Query of `GET /v1/users/{user_id}/history`. */
 export const HistoryQuery = z.strictObject({
   limit: z.coerce.number<string>().pipe(z.int().min(1).max(1000)).optional(),
+});
+
+export const TrainJobRequest = define(
+  "TrainJobRequest",
+  "Start training from the edge. Without `dataset`, the edge snapshots its stored items and events for the job.",
+  TrainRequest.extend({ dataset: DatasetRef.optional() }),
+);
+export type TrainJobRequest = z.infer<typeof TrainJobRequest>;
+
+/** `{snapshot_id}/{file}` of `GET /v1/snapshots/...`: the files a training snapshot consists of. */
+export const SnapshotFileParam = z.strictObject({
+  snapshot_id: z.string().regex(/^[a-z0-9-]{8,64}$/, "a snapshot id"),
+  file: z.enum(["items.jsonl", "events.jsonl"]),
 });

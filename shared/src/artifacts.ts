@@ -18,7 +18,10 @@ export type ArtifactFileName = z.infer<typeof ArtifactFileName>;
 export const ArtifactFile = define(
   "ArtifactFile",
   "Size and SHA-256 of one file of an artifact set, checked before the set can go live.",
-  z.strictObject({ bytes: z.int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits") }),
+  z.strictObject({
+    bytes: z.int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits"),
+  }),
 );
 
 export const ArtifactManifest = define(

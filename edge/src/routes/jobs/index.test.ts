@@ -84,3 +84,73 @@ describe("training through the GPU RPC", () => {
     await expectError(await call(createApp(), "GET", "/v1/jobs/job-1"), 502, "upstream_invalid");
   });
 });
+
+describe("training from the edge's own data", () => {
+  it("snapshots stored items and events to R2 and hands the worker a URI it can fetch", async () => {
+    const app = createApp();
+    await call(app, "POST", "/v1/items/batch", {
+      body: { items: [{ id: "A", title: "alpha", categories: ["x"] }, { id: "B" }] },
+    });
+    await call(app, "POST", "/v1/events", {
+      body: {
+        events: [
+          { event_id: "e1", user_id: "u1", item_id: "A", timestamp: "2026-11-24T10:00:00Z" },
+          {
+            event_id: "e2",
+            user_id: "u1",
+            item_id: "B",
+            timestamp: "2026-11-24T10:05:00+01:00",
+            type: "purchase",
+          },
+        ],
+      },
+    });
+    let sent: { dataset: { kind: string; uri: string } } | undefined;
+    network.use(
+      http.post(`${GPU}/rpc/train`, async ({ request }) => {
+        sent = (await request.json()) as typeof sent;
+        return HttpResponse.json(job);
+      }),
+    );
+    const res = await call(app, "POST", "https://edge.example.test/v1/train", {
+      body: { model: "rpg", preset: "tiny" },
+    });
+    expect(res.status).toBe(200);
+    expect(sent?.dataset.kind).toBe("snapshot");
+    const uri = new URL(sent?.dataset.uri as string);
+    expect(uri.origin).toBe("https://edge.example.test");
+
+    const items = await call(app, "GET", `${uri.pathname}/items.jsonl`);
+    expect(items.headers.get("content-type")).toBe("application/x-ndjson");
+    expect(
+      (await items.text())
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ id: "A", title: "alpha", categories: ["x"] }, { id: "B" }]);
+    const events = (await (await call(app, "GET", `${uri.pathname}/events.jsonl`)).text()).trim().split("\n");
+    expect(events.map((l) => JSON.parse(l))).toEqual([
+      { event_id: "e1", user_id: "u1", item_id: "A", timestamp: "2026-11-24T10:00:00.000Z", type: "view" },
+      {
+        event_id: "e2",
+        user_id: "u1",
+        item_id: "B",
+        timestamp: "2026-11-24T09:05:00.000Z",
+        type: "purchase",
+      },
+    ]);
+    await expectError(
+      await call(app, "GET", `${uri.pathname}/events.jsonl`, { key: CLIENT }),
+      403,
+      "forbidden",
+    );
+  });
+
+  it("refuses to train on an empty store", async () => {
+    await expectError(
+      await call(createApp(), "POST", "/v1/train", { body: { model: "rpg" } }),
+      409,
+      "conflict",
+    );
+  });
+});

@@ -516,6 +516,23 @@ class RecommendResponse(BaseModel):
     items: list[ScoredItem]
 
 
+class TrainJobRequest(BaseModel):
+    """
+    Start training from the edge. Without `dataset`, the edge snapshots its stored items and events for the job.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    dataset: BuiltinDataset | SnapshotDataset | None = None
+    """
+    Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.
+    """
+    preset: Literal["tiny", "quick", "full"] = "quick"
+    overrides: dict[constr(min_length=1, max_length=64), float | str | bool] | None = None
+
+
 class TrainRequest(BaseModel):
     """
     Start a training job. Returns at once with a job id; poll JobStatus.
