@@ -1,68 +1,147 @@
 #!/usr/bin/env -S npx tsx
 /**
- * genrec — the project's CLI. `genrec up` starts the embedded default (local GPU worker + the edge
- * in wrangler dev) and shows both healthy. Later commands (train, status, publish, deploy) build on it.
+ * genrec — the project's CLI. `genrec quickstart` (npm start) runs the main job on the embedded
+ * default; the other commands drive a running edge, local or deployed.
  */
 import { parseArgs } from "node:util";
-import { HealthResponse, Readiness } from "@genrec/shared";
-import { startLocalStack } from "./local-stack.ts";
+import { importSample } from "./commands/data.ts";
+import { deploy } from "./commands/deploy.ts";
+import { publishDir } from "./commands/models.ts";
+import { quickstart } from "./commands/quickstart.ts";
+import { startTraining, waitForJob } from "./commands/train.ts";
+import { up } from "./commands/up.ts";
+import { resolveEdge } from "./config.ts";
+import { edgeClient } from "./edge-client.ts";
 
-const USAGE = `usage: genrec up [--once] [--edge-port 8787] [--gpu-port 8788] [--state-dir DIR] [--verbose]
+const USAGE = `usage: genrec <command> [options]
 
-  up   start the GPU worker (CPU, local) and the edge (wrangler dev, local D1/R2), check both,
-       print where to reach them, and keep serving until Ctrl-C (--once: stop after the checks)`;
+  quickstart [--once]        start the local stack, import the sample, train a tiny RPG model through
+                             the API, activate it, print recommendations; serve until Ctrl-C
+  up [--once]                start the local stack (GPU worker on CPU + wrangler dev) and serve
+  import --sample            import the bundled sample (items + events) through the API
+  train [--model rpg] [--preset tiny|quick|full] [--wait]
+                             start training on the edge's stored data (the edge snapshots it)
+  status JOB [--wait]        a job's state, progress and log tail
+  publish DIR                upload an exported artifact directory and register it (not live)
+  activate VERSION           make a registered version live (the edge validates it first)
+  rollback                   make the previously live version live again
+  models                     list published versions
+  recommend (--user U | --history A,B,C) [--n 10]
+  deploy [--dry-run]         wrangler deploy (with remote D1 migrations) and modal deploy
 
-async function up(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+common options: --edge URL (else GENREC_EDGE_URL, else the local stack's); keys from GENREC_ADMIN_KEY /
+GENREC_CLIENT_KEY, else .genrec/local.json written by \`up\`; --edge-port / --gpu-port for up.`;
+
+const say = (line: string) => console.log(line);
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
     args: argv,
+    allowPositionals: true,
     options: {
       once: { type: "boolean", default: false },
+      wait: { type: "boolean", default: false },
+      sample: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      edge: { type: "string" },
+      model: { type: "string", default: "rpg" },
+      preset: { type: "string", default: "quick" },
+      user: { type: "string" },
+      history: { type: "string" },
+      n: { type: "string", default: "10" },
       "edge-port": { type: "string", default: "8787" },
       "gpu-port": { type: "string", default: "8788" },
-      "state-dir": { type: "string" },
-      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
     },
   });
-  const say = (line: string) => console.log(line);
-  say("starting the GPU worker (CPU) and the edge (wrangler dev)...");
-  const stack = await startLocalStack({
-    edgePort: Number(values["edge-port"]),
-    gpuPort: Number(values["gpu-port"]),
-    stateDir: values["state-dir"],
-    log: values.verbose ? say : () => {},
-  });
-  try {
-    const ready = Readiness.parse(await (await fetch(`${stack.edgeUrl}/ready`)).json());
-    const gpuRes = await fetch(`${stack.gpuUrl}/rpc/health`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.gpuToken}`, "content-type": "application/json" },
-      body: "{}",
-    });
-    const gpu = HealthResponse.parse(await gpuRes.json());
-    say(
-      `edge        ${stack.edgeUrl}  ${ready.status}  (d1 ${ready.checks.d1 ? "ok" : "down"}, r2 ${ready.checks.r2 ? "ok" : "down"}, live model: ${ready.live_model ?? "none yet"})`,
-    );
-    say(
-      `gpu-worker  ${stack.gpuUrl}  ${gpu.status}  (runtime ${gpu.runtime}, device ${gpu.device}, v${gpu.version})`,
-    );
-    say(`try:  curl ${stack.edgeUrl}/ready   |   curl ${stack.edgeUrl}/openapi.json`);
-    say(`local D1/R2 state: ${stack.stateDir}`);
-    if (ready.status !== "ready") process.exitCode = 1;
-    if (!values.once) {
-      say("serving; Ctrl-C to stop");
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+  const [command, arg] = positionals;
+  if (values.help || !command) {
+    say(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const edge = () => edgeClient(resolveEdge(values.edge));
+
+  switch (command) {
+    case "up":
+    case "quickstart": {
+      const stack = await up(
+        {
+          edgePort: Number(values["edge-port"]),
+          gpuPort: Number(values["gpu-port"]),
+          log: values.verbose ? say : () => {},
+        },
+        say,
+      );
+      try {
+        if (command === "quickstart") await quickstart(stack, edge(), say);
+        if (!values.once) {
+          say("serving; Ctrl-C to stop");
+          await new Promise<void>((resolve) => {
+            process.once("SIGINT", resolve);
+            process.once("SIGTERM", resolve);
+          });
+        }
+      } finally {
+        await stack.stop();
+      }
+      return 0;
     }
-  } finally {
-    await stack.stop();
+    case "import":
+      if (!values.sample)
+        throw new Error("import needs --sample (other formats: POST /v1/items/batch and /v1/events)");
+      await importSample(edge(), say);
+      return 0;
+    case "train": {
+      const preset = values.preset as "tiny" | "quick" | "full";
+      const job = await startTraining(edge(), { model: values.model as "rpg", preset }, say);
+      if (values.wait) return (await waitForJob(edge(), job.job_id, say)).state === "succeeded" ? 0 : 1;
+      return 0;
+    }
+    case "status": {
+      if (!arg) throw new Error("status needs a job id");
+      const job = values.wait ? await waitForJob(edge(), arg, say) : await edge().job(arg);
+      say(JSON.stringify(job, null, 2));
+      return 0;
+    }
+    case "publish":
+      if (!arg) throw new Error("publish needs an artifact directory");
+      await publishDir(edge(), arg, say);
+      return 0;
+    case "activate":
+      if (!arg) throw new Error("activate needs a version");
+      say(JSON.stringify(await edge().activate(arg)));
+      return 0;
+    case "rollback":
+      say(JSON.stringify(await edge().rollback()));
+      return 0;
+    case "models":
+      for (const m of (await edge().models()).models)
+        say(`${m.live ? "*" : " "} ${m.version}  ${m.model}  ${m.created_at}`);
+      return 0;
+    case "recommend": {
+      const n = Number(values.n);
+      const rec = values.user
+        ? await edge().recommendForUser(values.user, n)
+        : await edge().recommendForSession((values.history ?? "").split(",").filter(Boolean), n);
+      say(JSON.stringify(rec, null, 2));
+      return 0;
+    }
+    case "deploy":
+      await deploy({ dryRun: values["dry-run"] }, say);
+      return 0;
+    default:
+      say(USAGE);
+      return 2;
   }
 }
 
-const [command, ...rest] = process.argv.slice(2);
-if (command === "up") await up(rest);
-else {
-  console.error(USAGE);
-  process.exitCode = command === undefined || command === "--help" ? 0 : 2;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`genrec: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  killProcess,
   type Log,
   run,
   type Service,
@@ -18,7 +19,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export interface LocalStackOptions {
   edgePort?: number;
   gpuPort?: number;
-  /** Where wrangler keeps local D1/R2 state; a fresh temp dir when omitted. */
+  /** Where wrangler keeps local D1/R2 state and the worker its jobs; a fresh temp dir when omitted. */
   stateDir?: string;
   log?: Log;
   timeoutMs?: number;
@@ -27,87 +28,106 @@ export interface LocalStackOptions {
 export interface LocalStack {
   edgeUrl: string;
   gpuUrl: string;
-  /** Bearer token the edge uses for the GPU worker's RPC (random per stack, never stored). */
+  /** Bearer token the edge uses for the GPU worker's RPC (random per stack). */
   gpuToken: string;
+  /** API keys of this stack's edge (random per stack). */
+  adminKey: string;
+  clientKey: string;
   stateDir: string;
-  gpu: Service;
+  readonly gpu: Service;
   edge: Service;
+  /** Kills the GPU worker's process group (its training jobs with it), as a crash would. */
+  killGpu(): Promise<void>;
+  /** Starts the GPU worker again with the same token, jobs directory and port. */
+  restartGpu(): Promise<void>;
   stop(): Promise<void>;
 }
 
+const secret = () => randomBytes(24).toString("hex");
+
 /**
  * The embedded default: the GPU worker as a local CPU server and the edge in `wrangler dev`
- * (workerd) with local D1/R2, D1 migrations applied for real. Resolves once both answer.
+ * (workerd) with local D1/R2, migrations applied for real. Resolves once both answer.
  */
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const { edgePort = 8787, gpuPort = 8788, log = () => {}, timeoutMs = 120_000 } = opts;
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "genrec-state-"));
-  const gpuToken = randomBytes(24).toString("hex");
+  const keys = { gpuToken: secret(), adminKey: `admin-${secret()}`, clientKey: `client-${secret()}` };
   const gpuUrl = `http://127.0.0.1:${gpuPort}`;
   const edgeUrl = `http://127.0.0.1:${edgePort}`;
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
   const [node, wrangler] = wranglerCommand();
   const config = ["-c", join(REPO_ROOT, "infra/wrangler.jsonc")];
 
-  const gpuProc = startProcess(
-    "gpu-worker",
-    "uv",
-    ["run", "--frozen", "python", "-m", "genrec.server", "--host", "127.0.0.1", "--port", String(gpuPort)],
-    {
+  // The worker fetches training snapshots from the edge and publishes artifact sets back to it.
+  const gpuEnv = {
+    ...env,
+    GENREC_RPC_TOKEN: keys.gpuToken,
+    GENREC_EDGE_URL: edgeUrl,
+    GENREC_EDGE_ADMIN_KEY: keys.adminKey,
+    GENREC_JOBS_DIR: join(stateDir, "jobs"),
+  };
+  const startGpu = (): Service => {
+    const args = [
+      "run",
+      "--frozen",
+      "python",
+      "-m",
+      "genrec.server",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(gpuPort),
+    ];
+    const proc = startProcess("gpu-worker", "uv", args, {
       cwd: join(REPO_ROOT, "gpu-worker"),
-      env: { ...env, GENREC_RPC_TOKEN: gpuToken },
+      env: gpuEnv,
       log,
-    },
-  );
-  const gpu: Service = {
-    name: "gpu-worker",
-    url: `${gpuUrl}/healthz`,
-    process: gpuProc.child,
-    tail: gpuProc.tail,
+    });
+    return { name: "gpu-worker", url: `${gpuUrl}/healthz`, process: proc.child, tail: proc.tail };
+  };
+  let gpu = startGpu();
+  let edge: Service | undefined;
+  const stop = async () => {
+    await Promise.all([edge && stopProcess(edge.process), stopProcess(gpu.process)]);
   };
   try {
     log("[stack] applying D1 migrations to local state");
-    await run(
-      node,
-      [...wrangler, "d1", "migrations", "apply", "genrec", "--local", "--persist-to", stateDir, ...config],
-      { cwd: REPO_ROOT, env },
-    );
-    const edgeArgs = [
-      "dev",
-      ...config,
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(edgePort),
-      "--persist-to",
-      stateDir,
-    ];
-    edgeArgs.push(
-      "--var",
-      `GPU_WORKER_URL:${gpuUrl}`,
-      "--var",
-      `GPU_WORKER_TOKEN:${gpuToken}`,
-      "--show-interactive-dev-session=false",
-    );
+    const persist = ["--persist-to", stateDir];
+    await run(node, [...wrangler, "d1", "migrations", "apply", "genrec", "--local", ...persist, ...config], {
+      cwd: REPO_ROOT,
+      env,
+    });
+    const vars = {
+      GPU_WORKER_URL: gpuUrl,
+      GPU_WORKER_TOKEN: keys.gpuToken,
+      ADMIN_KEYS: keys.adminKey,
+      CLIENT_KEYS: keys.clientKey,
+    };
+    const edgeArgs = ["dev", ...config, "--ip", "127.0.0.1", "--port", String(edgePort), ...persist];
+    for (const [name, value] of Object.entries(vars)) edgeArgs.push("--var", `${name}:${value}`);
+    edgeArgs.push("--show-interactive-dev-session=false");
     const edgeProc = startProcess("edge", node, [...wrangler, ...edgeArgs], { cwd: REPO_ROOT, env, log });
-    const edge: Service = {
-      name: "edge",
-      url: `${edgeUrl}/health`,
-      process: edgeProc.child,
-      tail: edgeProc.tail,
-    };
-    const stop = async () => {
-      await Promise.all([stopProcess(edge.process), stopProcess(gpu.process)]);
-    };
-    try {
-      await Promise.all([waitHealthy(gpu, timeoutMs), waitHealthy(edge, timeoutMs)]);
-    } catch (err) {
-      await stop();
-      throw err;
-    }
-    return { edgeUrl, gpuUrl, gpuToken, stateDir, gpu, edge, stop };
+    edge = { name: "edge", url: `${edgeUrl}/health`, process: edgeProc.child, tail: edgeProc.tail };
+    await Promise.all([waitHealthy(gpu, timeoutMs), waitHealthy(edge, timeoutMs)]);
   } catch (err) {
-    await stopProcess(gpu.process);
+    await stop();
     throw err;
   }
+  return {
+    edgeUrl,
+    gpuUrl,
+    ...keys,
+    stateDir,
+    get gpu() {
+      return gpu;
+    },
+    edge,
+    killGpu: () => killProcess(gpu.process),
+    restartGpu: async () => {
+      gpu = startGpu();
+      await waitHealthy(gpu, timeoutMs);
+    },
+    stop,
+  };
 }

@@ -74,6 +74,14 @@ export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<
   clearTimeout(timer);
 }
 
+/** Kills a process group at once, as a crash or an OOM kill would: no chance to clean up. */
+export async function killProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  process.kill(-child.pid, "SIGKILL");
+  await exited;
+}
+
 /** Runs a command to completion; rejects with its output when it fails. */
 export function run(
   cmd: string,

@@ -97,3 +97,12 @@ export const SnapshotFileParam = z.strictObject({
   snapshot_id: z.string().regex(/^[a-z0-9-]{8,64}$/, "a snapshot id"),
   file: z.enum(["items.jsonl", "events.jsonl"]),
 });
+export type ItemsBatch = z.infer<typeof ItemsBatch>;
+export type UpsertResult = z.infer<typeof UpsertResult>;
+export type EventsBatch = z.infer<typeof EventsBatch>;
+export type IngestResult = z.infer<typeof IngestResult>;
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+export type UserHistory = z.infer<typeof UserHistory>;
+export type DeleteResult = z.infer<typeof DeleteResult>;
+export type ModelVersion = z.infer<typeof ModelVersion>;
+export type ModelList = z.infer<typeof ModelList>;

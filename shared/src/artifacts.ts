@@ -52,3 +52,11 @@ export const ArtifactManifest = define(
   }),
 );
 export type ArtifactManifest = z.infer<typeof ArtifactManifest>;
+
+export const ArtifactUploadResult = define(
+  "ArtifactUploadResult",
+  "One artifact file stored in R2, awaiting registration of its set.",
+  z.strictObject({ file: ArtifactFileName, bytes: z.int().min(0) }),
+);
+export type ArtifactFile = z.infer<typeof ArtifactFile>;
+export type ArtifactUploadResult = z.infer<typeof ArtifactUploadResult>;

@@ -1,4 +1,4 @@
-import { ArtifactFileName, ArtifactManifest, ModelVersion, VersionParam } from "@genrec/shared";
+import { ArtifactFileName, ArtifactManifest, ArtifactUploadResult, ModelVersion, VersionParam } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
@@ -36,7 +36,7 @@ const upload = createRoute({
     body: { content: { "application/octet-stream": { schema: z.any() } }, required: true },
   },
   responses: {
-    ...ok(z.strictObject({ file: z.string(), bytes: z.int() }), "stored"),
+    ...ok(ArtifactUploadResult, "stored"),
     ...errors(400, 401, 403, 409, 413),
   },
 });

@@ -76,6 +76,27 @@ class ArtifactManifest(BaseModel):
     ]
 
 
+class ArtifactUploadResult(BaseModel):
+    """
+    One artifact file stored in R2, awaiting registration of its set.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    file: Literal[
+        "manifest.json",
+        "items.json",
+        "sids.u8",
+        "graph.indptr.i32",
+        "graph.indices.i32",
+        "popular.i32",
+        "model.onnx",
+        "model.int8.onnx",
+    ]
+    bytes: conint(ge=0, le=9007199254740991)
+
+
 class BuiltinDataset(BaseModel):
     """
     A dataset the worker ships or mounts: the bundled sample, or Amazon 2014 Beauty / Sports.

@@ -1,0 +1,90 @@
+import {
+  ArtifactUploadResult,
+  ErrorEnvelope,
+  IngestResult,
+  type Item,
+  Job,
+  ModelList,
+  ModelVersion,
+  RecommendResponse,
+  type TrainJobRequest,
+  UpsertResult,
+} from "@genrec/shared";
+import type { z } from "zod";
+
+export interface EdgeConfig {
+  url: string;
+  adminKey?: string | undefined;
+  clientKey?: string | undefined;
+}
+
+/** An error answer of the edge, with its envelope's code and message. */
+export class EdgeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+  }
+}
+
+/** A small typed client of the public API; every reply is parsed with the shared schema. */
+export function edgeClient(cfg: EdgeConfig) {
+  async function send<T extends z.ZodType>(
+    schema: T,
+    method: string,
+    path: string,
+    role: "admin" | "client",
+    body?: Uint8Array | object,
+  ) {
+    const key = role === "admin" ? cfg.adminKey : (cfg.clientKey ?? cfg.adminKey);
+    if (!key)
+      throw new Error(`no ${role} key: set GENREC_${role.toUpperCase()}_KEY or run \`genrec up\` first`);
+    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+    let payload: string | Uint8Array | undefined;
+    if (body instanceof Uint8Array) {
+      headers["content-type"] = "application/octet-stream";
+      payload = body;
+    } else if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    const res = await fetch(`${cfg.url}${path}`, {
+      method,
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
+    const json: unknown = await res.json().catch(() => undefined);
+    if (!res.ok) {
+      const envelope = ErrorEnvelope.safeParse(json);
+      if (envelope.success)
+        throw new EdgeError(res.status, envelope.data.error.code, envelope.data.error.message);
+      throw new EdgeError(res.status, "unknown", `${method} ${path} answered ${res.status}`);
+    }
+    return schema.parse(json) as z.infer<T>;
+  }
+  return {
+    upsertItems: (items: Item[]) => send(UpsertResult, "POST", "/v1/items/batch", "admin", { items }),
+    ingest: (events: object[]) => send(IngestResult, "POST", "/v1/events", "admin", { events }),
+    train: (req: TrainJobRequest) => send(Job, "POST", "/v1/train", "admin", req),
+    job: (id: string) => send(Job, "GET", `/v1/jobs/${encodeURIComponent(id)}`, "admin"),
+    models: () => send(ModelList, "GET", "/v1/models", "client"),
+    activate: (version: string) => send(ModelVersion, "POST", `/v1/models/${version}/activate`, "admin"),
+    rollback: () => send(ModelVersion, "POST", "/v1/models/rollback", "admin"),
+    uploadFile: (version: string, name: string, bytes: Uint8Array) =>
+      send(ArtifactUploadResult, "PUT", `/v1/models/${version}/files/${name}`, "admin", bytes),
+    register: (version: string, manifest: object) =>
+      send(ModelVersion, "POST", `/v1/models/${version}`, "admin", manifest),
+    recommendForUser: (user: string, n: number) =>
+      send(
+        RecommendResponse,
+        "GET",
+        `/v1/users/${encodeURIComponent(user)}/recommendations?n=${n}`,
+        "client",
+      ),
+    recommendForSession: (history: string[], n: number) =>
+      send(RecommendResponse, "POST", "/v1/recommendations", "client", { history, n }),
+  };
+}
+export type EdgeClient = ReturnType<typeof edgeClient>;
