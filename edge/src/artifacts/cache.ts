@@ -1,3 +1,4 @@
+import { loadLogprobModel } from "../inference/ort.ts";
 import { type LoadedArtifacts, loadArtifacts } from "./load.ts";
 
 /**
@@ -14,7 +15,7 @@ export class ArtifactCache {
     if (pending) {
       this.#sets.delete(version); // re-insert: Map order is our recency order
     } else {
-      const loading = loadArtifacts(bucket, version);
+      const loading = loadArtifacts(bucket, version, loadLogprobModel);
       loading.catch(() => {
         if (this.#sets.get(version) === loading) this.#sets.delete(version);
       });

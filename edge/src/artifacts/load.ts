@@ -1,5 +1,5 @@
 import { type ArtifactFileName, ArtifactManifest } from "@genrec/shared";
-import { type LogprobModel, loadLogprobModel } from "../inference/ort.ts";
+import type { LogprobModel } from "../inference/ort.ts";
 import type { ItemGraph, SidTable } from "../rpg/decode.ts";
 
 /** R2 layout: every file of a version lives under `models/<version>/`. */
@@ -16,6 +16,12 @@ export interface LoadedArtifacts {
   model: LogprobModel;
 }
 
+/** Builds the user-side model from ONNX bytes: onnxruntime-web in the Worker, any runtime elsewhere. */
+export type ModelLoader = (bytes: Uint8Array, maxLen: number, digits: number) => Promise<LogprobModel>;
+
+/** The slice of an R2 bucket the loader reads, so benchmarks can serve a directory instead. */
+export type ArtifactSource = Pick<R2Bucket, "get">;
+
 /** Why a set cannot serve; the message names the file and the check that failed. */
 export class ArtifactError extends Error {
   override name = "ArtifactError";
@@ -27,7 +33,7 @@ async function hex(buffer: ArrayBuffer): Promise<string> {
 }
 
 async function readFile(
-  bucket: R2Bucket,
+  bucket: ArtifactSource,
   manifest: ArtifactManifest,
   file: Exclude<ArtifactFileName, "manifest.json">,
 ) {
@@ -43,7 +49,7 @@ async function readFile(
   return buffer;
 }
 
-export async function readManifest(bucket: R2Bucket, version: string): Promise<ArtifactManifest> {
+export async function readManifest(bucket: ArtifactSource, version: string): Promise<ArtifactManifest> {
   const object = await bucket.get(artifactKey(version, "manifest.json"));
   if (!object) throw new ArtifactError("manifest.json is missing from R2");
   const parsed = ArtifactManifest.safeParse(await object.json().catch(() => undefined));
@@ -58,7 +64,11 @@ export async function readManifest(bucket: R2Bucket, version: string): Promise<A
  * Reads and checks a whole set: manifest schema, every file's size and checksum, shapes that agree
  * with each other, graph rows in range, and a smoke inference whose output is a log-distribution.
  */
-export async function loadArtifacts(bucket: R2Bucket, version: string): Promise<LoadedArtifacts> {
+export async function loadArtifacts(
+  bucket: ArtifactSource,
+  version: string,
+  loadModel: ModelLoader,
+): Promise<LoadedArtifacts> {
   const manifest = await readManifest(bucket, version);
   const { n_items: n, digits: m, max_len: maxLen } = manifest;
   const [itemsBuf, sidsBuf, indptrBuf, indicesBuf, popularBuf, onnxBuf] = await Promise.all(
@@ -87,11 +97,9 @@ export async function loadArtifacts(bucket: R2Bucket, version: string): Promise<
   const popular = new Int32Array(popularBuf as ArrayBuffer);
   if (popular.some((r) => r < 1 || r > n)) throw new ArtifactError("popular.i32 holds rows outside 1..N");
 
-  const model = await loadLogprobModel(new Uint8Array(onnxBuf as ArrayBuffer), maxLen, m).catch(
-    (err: unknown) => {
-      throw new ArtifactError(`${manifest.onnx.file} does not load: ${String(err)}`);
-    },
-  );
+  const model = await loadModel(new Uint8Array(onnxBuf as ArrayBuffer), maxLen, m).catch((err: unknown) => {
+    throw new ArtifactError(`${manifest.onnx.file} does not load: ${String(err)}`);
+  });
   await smokeTest(model, maxLen, m, n);
   const rowOf = new Map<string, number>();
   (itemIds as string[]).forEach((id, row) => row > 0 && rowOf.set(id, row));

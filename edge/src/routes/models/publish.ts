@@ -1,4 +1,10 @@
-import { ArtifactFileName, ArtifactManifest, ArtifactUploadResult, ModelVersion, VersionParam } from "@genrec/shared";
+import {
+  ArtifactFileName,
+  ArtifactManifest,
+  ArtifactUploadResult,
+  ModelVersion,
+  VersionParam,
+} from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
@@ -6,6 +12,7 @@ import type { AppEnv } from "../../app.ts";
 import { ArtifactError, artifactKey, loadArtifacts } from "../../artifacts/load.ts";
 import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
+import { loadLogprobModel } from "../../inference/ort.ts";
 import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
 import { getModelVersion, insertModelVersion } from "../../storage/models.ts";
 import { toModelVersion } from "./view.ts";
@@ -82,7 +89,7 @@ export function publishRoutes(): OpenAPIHono<AppEnv> {
     await refuseRegistered(c.env.DB, version);
     await c.env.ARTIFACTS.put(artifactKey(version, "manifest.json"), JSON.stringify(manifest));
     try {
-      await loadArtifacts(c.env.ARTIFACTS, version);
+      await loadArtifacts(c.env.ARTIFACTS, version, loadLogprobModel);
     } catch (err) {
       if (err instanceof ArtifactError) throw new ApiError(422, "invalid_artifact", err.message);
       throw err;

@@ -1,0 +1,222 @@
+/**
+ * Edge serving benchmark (issue 8): a bounded closed-loop load on `wrangler dev` (workerd on
+ * 127.0.0.1) serving an RPG artifact set, side by side in one run with the same model and the same
+ * TypeScript decoder on onnxruntime-node in this process. Writes bench/results/edge/load-<name>.json.
+ *
+ *   npx tsx bench/edge/load.ts --artifacts gpu-worker/var/artifacts/rpg-beauty-quick --dataset beauty
+ *
+ * On a shared 2-core machine only the ratios between the two columns mean much; absolute times are
+ * reported for completeness.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { publishDir } from "@genrec/infra/commands/models";
+import { edgeClient } from "@genrec/infra/edge-client";
+import { startLocalStack } from "@genrec/infra/local-stack";
+import { run, wranglerCommand } from "@genrec/infra/processes";
+import * as ortNode from "onnxruntime-node";
+import { type ArtifactSource, loadArtifacts } from "../../edge/src/artifacts/load.ts";
+import { type DecodeMode, rpgRecommend } from "../../edge/src/rpg/recommend.ts";
+import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    artifacts: { type: "string" },
+    dataset: { type: "string", default: "beauty" },
+    requests: { type: "string", default: "1000" },
+    concurrency: { type: "string", default: "4" },
+    seconds: { type: "string", default: "120" },
+    n: { type: "string", default: "10" },
+  },
+});
+if (!args.artifacts) throw new Error("--artifacts DIR is required (an exported RPG artifact set)");
+const dir = join(REPO, args.artifacts);
+const N = Number(args.n);
+const REQUESTS = Number(args.requests);
+
+/** Real histories: each user's items before their last one, newest last (at most 50). */
+function histories(dataset: string, limit: number): string[][] {
+  const file =
+    dataset === "sample"
+      ? join(REPO, "gpu-worker/data/sample/sequences.jsonl.gz")
+      : join(REPO, "..", "shared/data/amazon2014", dataset, "sequences.jsonl.gz");
+  const lines = gunzipSync(readFileSync(file)).toString("utf8").split("\n").filter(Boolean);
+  return lines.slice(0, limit).map((l) => {
+    const row = JSON.parse(l) as { items?: string[]; item_ids?: string[] };
+    return (row.items ?? row.item_ids ?? []).slice(0, -1).slice(-50);
+  });
+}
+
+/** A directory read through the R2 `get` interface, so the edge's own loader checks the set. */
+const directory: ArtifactSource = {
+  get: (async (key: string) => {
+    const bytes = readFileSync(join(dir, key.split("/").at(-1) as string));
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    return { arrayBuffer: async () => buffer, json: async () => JSON.parse(bytes.toString("utf8")) };
+  }) as unknown as ArtifactSource["get"],
+};
+
+async function nodeRuntime(version: string) {
+  return loadArtifacts(directory, version, async (bytes, maxLen, digits) => {
+    const session = await ortNode.InferenceSession.create(bytes, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+    });
+    return {
+      digits,
+      async run(history, batch) {
+        const out = await session.run({ history: new ortNode.Tensor("int64", history, [batch, maxLen]) });
+        return out.logprobs?.data as Float32Array;
+      },
+    };
+  });
+}
+
+async function timeNode(version: string, sessions: string[][], mode: DecodeMode) {
+  const art = await nodeRuntime(version);
+  const ms: number[] = [];
+  for (const history of sessions) {
+    const t0 = performance.now();
+    await rpgRecommend(art, history, N, true, mode);
+    ms.push(performance.now() - t0);
+  }
+  return summarize(ms);
+}
+
+async function loadEdge(
+  url: string,
+  key: string,
+  sessions: string[][],
+  concurrency: number,
+  seconds: number,
+) {
+  const ms: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < sessions.length && Date.now() < deadline) {
+      const history = sessions[next++] as string[];
+      const start = performance.now();
+      const res = await fetch(`${url}/v1/recommendations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ history, n: N }),
+      });
+      await res.arrayBuffer();
+      if (res.ok) ms.push(performance.now() - start);
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wall = (performance.now() - t0) / 1000;
+  return { ...summarize(ms), errors, throughput_rps: ms.length / wall, concurrency };
+}
+
+/** Resident memory of all workerd processes (the isolate's runtime), MiB. */
+function workerdRssMiB(): number {
+  const rows = execFileSync("ps", ["-eo", "rss,comm"], { encoding: "utf8" }).split("\n");
+  return (
+    rows
+      .filter((r) => r.trim().endsWith("workerd"))
+      .reduce((s, r) => s + Number(r.trim().split(/\s+/)[0]), 0) / 1024
+  );
+}
+
+async function bundleSize() {
+  const [node, wrangler] = wranglerCommand();
+  const out = await run(
+    node,
+    [
+      ...wrangler,
+      "deploy",
+      "--dry-run",
+      "--outdir",
+      "/tmp/genrec-bundle",
+      "-c",
+      join(REPO, "infra/wrangler.jsonc"),
+    ],
+    {
+      cwd: REPO,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
+  return m ? { raw_kib: Number(m[1]), gzip_kib: Number(m[2]) } : null;
+}
+
+const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+  version: string;
+  n_items: number;
+  digits: number;
+  decode: object;
+};
+const sessions = histories(args.dataset as string, REQUESTS).filter((h) => h.length > 0);
+console.log(`${sessions.length} real histories from ${args.dataset}; artifact set ${manifest.version}`);
+
+const stack = await startLocalStack({ edgePort: 38787, gpuPort: 38788 });
+try {
+  const edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });
+  await publishDir(edge, dir, () => {});
+  await edge.activate(manifest.version);
+  const rssIdle = workerdRssMiB();
+  await loadEdge(stack.edgeUrl, stack.clientKey, sessions.slice(0, 20), 1, 60); // warm the isolate
+  const rssLoaded = workerdRssMiB();
+  console.log("edge load...");
+  const edgeStats = await loadEdge(
+    stack.edgeUrl,
+    stack.clientKey,
+    sessions,
+    Number(args.concurrency),
+    Number(args.seconds),
+  );
+  const edgeSerial = await loadEdge(
+    stack.edgeUrl,
+    stack.clientKey,
+    sessions.slice(0, 200),
+    1,
+    Number(args.seconds),
+  );
+  console.log("onnxruntime-node, same decoder...");
+  const nodeGraph = await timeNode(manifest.version, sessions.slice(0, 200), "graph");
+  const nodeExhaustive = await timeNode(manifest.version, sessions.slice(0, 200), "exhaustive");
+  const result = {
+    benchmark: "edge-load",
+    ...provenance(),
+    config: {
+      artifacts: args.artifacts,
+      dataset: args.dataset,
+      n: N,
+      requests: sessions.length,
+      concurrency: Number(args.concurrency),
+      manifest: {
+        version: manifest.version,
+        n_items: manifest.n_items,
+        digits: manifest.digits,
+        decode: manifest.decode,
+      },
+    },
+    edge_workerd: {
+      concurrent: edgeStats,
+      serial: edgeSerial,
+      rss_mib: { idle: rssIdle, after_model_load: rssLoaded },
+    },
+    onnxruntime_node: { graph: nodeGraph, exhaustive: nodeExhaustive },
+    ratio_serial_p50_edge_over_node: edgeSerial.p50_ms / nodeGraph.p50_ms,
+    bundle: await bundleSize(),
+  };
+  const path = writeResult(`edge/load-${args.dataset}.json`, result);
+  console.table({
+    "edge serial": edgeSerial,
+    [`edge x${args.concurrency}`]: edgeStats,
+    "node graph": nodeGraph,
+    "node exhaustive": nodeExhaustive,
+  });
+  console.log(`wrote ${path}`);
+} finally {
+  await stack.stop();
+}
