@@ -78,6 +78,11 @@ export const ModelList = define(
 export const UserParam = z.strictObject({ user_id: UserId });
 /** `{item_id}` path parameter. */
 export const ItemParam = z.strictObject({ item_id: ItemId });
+/** Query of `GET /v1/items/{item_id}/similar`. */
+export const SimilarQuery = z.strictObject({
+  n: z.coerce.number<string>().pipe(z.int().min(1).max(100)).optional(),
+  model_version: ArtifactVersion.optional(),
+});
 /** `{version}` path parameter. */
 export const VersionParam = z.strictObject({ version: ArtifactVersion });
 /** Query of `GET /v1/users/{user_id}/history`. */

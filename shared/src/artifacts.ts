@@ -9,6 +9,7 @@ export const ArtifactFileName = z.enum([
   "sids.u8",
   "graph.indptr.i32",
   "graph.indices.i32",
+  "graph.scores.f32",
   "popular.i32",
   "model.onnx",
   "model.int8.onnx",

@@ -13,6 +13,8 @@ export interface LoadedArtifacts {
   sids: SidTable;
   graph: ItemGraph;
   popular: Int32Array;
+  /** Similarity of each graph neighbour, aligned with graph.indices, when the set ships it. */
+  graphScores: Float32Array | null;
   model: LogprobModel;
 }
 
@@ -95,6 +97,12 @@ export async function loadArtifacts(
   };
   checkGraph(graph, n);
   const popular = new Int32Array(popularBuf as ArrayBuffer);
+  let graphScores: Float32Array | null = null;
+  if (manifest.files["graph.scores.f32"]) {
+    graphScores = new Float32Array(await readFile(bucket, manifest, "graph.scores.f32"));
+    if (graphScores.length !== graph.indices.length)
+      throw new ArtifactError("graph.scores.f32 must align with graph.indices.i32");
+  }
   if (popular.some((r) => r < 1 || r > n)) throw new ArtifactError("popular.i32 holds rows outside 1..N");
 
   const model = await loadModel(new Uint8Array(onnxBuf as ArrayBuffer), maxLen, m).catch((err: unknown) => {
@@ -103,7 +111,7 @@ export async function loadArtifacts(
   await smokeTest(model, maxLen, m, n);
   const rowOf = new Map<string, number>();
   (itemIds as string[]).forEach((id, row) => row > 0 && rowOf.set(id, row));
-  return { manifest, itemIds: itemIds as string[], rowOf, sids, graph, popular, model };
+  return { manifest, itemIds: itemIds as string[], rowOf, sids, graph, popular, graphScores, model };
 }
 
 function checkGraph({ indptr, indices }: ItemGraph, n: number): void {

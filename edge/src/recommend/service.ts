@@ -2,7 +2,7 @@ import type { RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../errors/api-error.ts";
 import { rpgRecommend } from "../rpg/recommend.ts";
 import type { Services } from "../services.ts";
-import { getModelVersion, liveModelVersion } from "../storage/models.ts";
+import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { topN } from "./popularity.ts";
 
 export interface RecommendInput {
@@ -15,6 +15,17 @@ export interface RecommendInput {
 
 export const POPULARITY_VERSION = "builtin-popularity";
 
+/** The requested version (404 when unknown), else the live one, else null (no model is live). */
+export async function resolveVersion(
+  db: D1Database,
+  requested: string | undefined,
+): Promise<ModelVersionRow | null> {
+  if (!requested) return liveModelVersion(db);
+  const row = await getModelVersion(db, requested);
+  if (!row) throw ApiError.notFound(`unknown model version '${requested}'`);
+  return row;
+}
+
 /**
  * Answers a recommendation: the requested (or live) model version, else popularity. Every answer
  * names the version that produced it and carries a fresh recommendation id for feedback joins.
@@ -24,11 +35,7 @@ export async function recommend(
   services: Services,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
-  const version = input.modelVersion
-    ? await getModelVersion(env.DB, input.modelVersion)
-    : await liveModelVersion(env.DB);
-  if (input.modelVersion && !version)
-    throw ApiError.notFound(`unknown model version '${input.modelVersion}'`);
+  const version = await resolveVersion(env.DB, input.modelVersion);
   const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
 
   if (version && version.model === "rpg") {

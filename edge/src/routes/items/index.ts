@@ -1,9 +1,11 @@
-import { Item, ItemParam, ItemsBatch, UpsertResult } from "@genrec/shared";
+import { Item, ItemParam, ItemsBatch, RecommendResponse, SimilarQuery, UpsertResult } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { resolveVersion } from "../../recommend/service.ts";
+import { similarItems } from "../../rpg/similar.ts";
 import { getItem, upsertItems } from "../../storage/items.ts";
 
 const putItem = createRoute({
@@ -39,6 +41,17 @@ const readItem = createRoute({
   responses: { ...ok(Item, "the item"), ...errors(400, 401, 403, 404) },
 });
 
+const similar = createRoute({
+  method: "get",
+  path: "/v1/items/{item_id}/similar",
+  summary: "Items near this one in the live (or named) model's item graph",
+  tags: ["recommendations"],
+  security: clientAuth,
+  middleware: [requireRole("client")] as const,
+  request: { params: ItemParam, query: SimilarQuery },
+  responses: { ...ok(RecommendResponse, "nearest items first"), ...errors(400, 401, 403, 404, 409) },
+});
+
 export function itemRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(putItem, async (c) => {
@@ -68,6 +81,26 @@ export function itemRoutes(): OpenAPIHono<AppEnv> {
     const item = await getItem(c.env.DB, c.req.valid("param").item_id);
     if (!item) throw ApiError.notFound(`unknown item '${c.req.valid("param").item_id}'`);
     return c.json(item, 200);
+  });
+  app.openapi(similar, async (c) => {
+    const { item_id } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const version = await resolveVersion(c.env.DB, query.model_version);
+    if (version?.model !== "rpg")
+      throw new ApiError(409, "conflict", "similar items need a live RPG model (it carries the item graph)");
+    const art = await c.var.services.artifacts.get(c.env.ARTIFACTS, version.version);
+    const row = art.rowOf.get(item_id);
+    if (row === undefined) throw ApiError.notFound(`item '${item_id}' is not in model ${version.version}`);
+    const items = similarItems(art, row, query.n ?? 10);
+    return c.json(
+      {
+        recommendation_id: crypto.randomUUID(),
+        model: "rpg" as const,
+        model_version: version.version,
+        items,
+      },
+      200,
+    );
   });
   return app;
 }

@@ -120,3 +120,23 @@ describe("publishing and serving an RPG artifact set", () => {
     );
   });
 });
+
+describe("similar items", () => {
+  it("answers from the live set's item graph, itself excluded, scored by SID overlap without graph scores", async () => {
+    const app = createApp();
+    await expectError(await call(app, "GET", "/v1/items/SKU-1/similar", { key: CLIENT }), 409, "conflict");
+    await publish(app, "rpg-sim-1");
+    await call(app, "POST", "/v1/models/rpg-sim-1/activate");
+    const res = await call(app, "GET", "/v1/items/SKU-4/similar?n=3", { key: CLIENT });
+    const body = RecommendResponse.parse(await res.json());
+    // The fixture graph is complete and in row order, so the neighbours are rows 1, 2, 3.
+    expect(body.items.map((i) => i.item_id)).toEqual(["SKU-1", "SKU-2", "SKU-3"]);
+    for (const item of body.items) expect(item.score).toBeGreaterThanOrEqual(0);
+    await expectError(await call(app, "GET", "/v1/items/NOPE/similar", { key: CLIENT }), 404, "not_found");
+    await expectError(
+      await call(app, "GET", "/v1/items/SKU-4/similar?n=0", { key: CLIENT }),
+      400,
+      "invalid_request",
+    );
+  });
+});
