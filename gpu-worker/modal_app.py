@@ -1,15 +1,20 @@
 """Modal shell over the genrec RPC handlers: one GPU class serving the same method table as the local
-server, as a Modal method (`rpc`) and as an authenticated HTTPS endpoint (`web`).
+server, as a Modal method (`rpc`) and as an authenticated HTTPS endpoint (`web`); and `train_job`,
+the training job on its own GPU container, started with `.spawn()` so that `train` returns at once.
 
-    uv run modal deploy modal_app.py     # needs Modal credentials and the `genrec-rpc` secret
+    uv run modal deploy modal_app.py     # needs Modal credentials and the two secrets:
     modal secret create genrec-rpc GENREC_RPC_TOKEN=<token shared with the edge>
+    modal secret create genrec-edge GENREC_EDGE_URL=https://<edge> GENREC_EDGE_ADMIN_KEY=<admin key>
 
+Jobs live on the Volume (`/vol/jobs/<job id>/`, genrec.jobs.store): the job commits after its status
+writes, the Worker reloads before reading; a retried `train_job` resumes from the job's checkpoints.
 Library code never imports modal; everything here is wiring.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,10 @@ from typing import Any
 import modal
 
 # genrec's modules are light (torch loads lazily) and the deploying machine has them: plain imports.
+from genrec.jobs.config import EDGE_KEY_ENV, EDGE_URL_ENV, JobSettings
+from genrec.jobs.run import run_job
+from genrec.jobs.service import JobService, configure
+from genrec.jobs.store import JobStore
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import error_response
 from genrec.rpc.handlers import VERSION_ENV, current_device, package_version
@@ -26,6 +35,7 @@ from genrec.server.app import TOKEN_ENV, create_app
 app = modal.App("genrec-edge")
 
 PROJECT_DIR = Path(__file__).resolve().parent
+SAMPLE_REMOTE = "/data/sample"
 UV_VERSION = "0.13.9"  # the uv that wrote uv.lock; modal would otherwise pull `latest`
 image = (
     modal.Image.debian_slim(python_version="3.11")
@@ -34,15 +44,95 @@ image = (
     # The package ships as source (no install metadata), so health reads its version from here.
     .env({VERSION_ENV: package_version()})
     .add_local_python_source("genrec")
+    # genrec.data looks for the sample at <package dir>/../../data/sample; the package is /root/genrec.
+    .add_local_dir(str(PROJECT_DIR / "data" / "sample"), remote_path=SAMPLE_REMOTE)
 )
 
 artifacts = modal.Volume.from_name("genrec-artifacts", create_if_missing=True)
 rpc_secret = modal.Secret.from_name("genrec-rpc", required_keys=[TOKEN_ENV])
+edge_secret = modal.Secret.from_name("genrec-edge", required_keys=[EDGE_URL_ENV, EDGE_KEY_ENV])
 
 ARTIFACTS_DIR = "/vol"
+JOBS_DIR = Path(ARTIFACTS_DIR) / "jobs"
+EMBED_CACHE_DIR = Path(ARTIFACTS_DIR) / "cache" / "embeddings"
 GPU = "L40S"
 SCALEDOWN_WINDOW_S = 300  # keep a warm container between bursts of edge calls
 TIMEOUT_S = 600  # seconds per input
+TRAIN_TIMEOUT_S = 6 * 60 * 60  # per attempt: a "full" preset run on a large dataset
+TRAIN_MAX_RETRIES = 3  # preemptions, OOMs, timeouts: each retry resumes from the last checkpoint
+TRAIN_RETRIES = modal.Retries(max_retries=TRAIN_MAX_RETRIES, initial_delay=10.0, max_delay=60.0)
+COMMIT_EVERY_S = 10.0  # progress commits from a training container; outcomes commit at once
+
+
+def job_store(commit_every_s: float = 0.0) -> JobStore:
+    """The job store on the Volume; `commit_every_s` > 0 rate-limits commits (a running job's
+    progress), the caller then commits once at the end."""
+    last = [0.0]
+
+    def commit() -> None:
+        if time.monotonic() - last[0] >= commit_every_s:
+            artifacts.commit()
+            last[0] = time.monotonic()
+
+    def reload() -> None:
+        try:
+            artifacts.reload()
+        except Exception as exc:  # e.g. files open in this container: read what it already sees
+            print(f"volume reload skipped: {exc}")
+
+    return JobStore(JOBS_DIR, commit=commit, reload=reload)
+
+
+@app.function(
+    image=image,
+    gpu=GPU,
+    volumes={ARTIFACTS_DIR: artifacts},
+    secrets=[edge_secret],
+    timeout=TRAIN_TIMEOUT_S,
+    retries=TRAIN_RETRIES,
+)
+def train_job(job_id: str) -> None:
+    """Run (or, on a retry, continue) one job from its directory on the Volume."""
+    store = job_store(COMMIT_EVERY_S)
+    store.reload()
+    attempt = int(store.read_text(job_id, "attempts") or 0) + 1
+    store.write_text(job_id, "attempts", str(attempt))
+    settings = JobSettings.from_env(embed_cache_dir=EMBED_CACHE_DIR)
+    try:
+        run_job(store, job_id, settings, final_attempt=attempt > TRAIN_MAX_RETRIES)
+    finally:
+        artifacts.commit()
+
+
+def _function_call(call_id: str) -> modal.FunctionCall:
+    return modal.FunctionCall.from_id(call_id)
+
+
+class ModalRunner:
+    """genrec.jobs.service.Runner over `train_job`: the job's FunctionCall id is kept in its directory."""
+
+    def start(self, store: JobStore, job_id: str) -> None:
+        call = train_job.spawn(job_id)
+        store.write_text(job_id, "call_id", call.object_id)
+
+    def alive(self, store: JobStore, job_id: str) -> bool:
+        call_id = store.read_text(job_id, "call_id")
+        if call_id is None:
+            return False
+        try:
+            _function_call(call_id).get(timeout=0)
+        except TimeoutError:  # the builtin one: no output yet, so running or waiting for a retry
+            return True
+        except (modal.exception.ConnectionError, ConnectionError):
+            return True  # cannot tell: never fail a job because Modal's API was unreachable
+        except Exception:
+            return False  # the call ended with an error, was cancelled, or its output expired
+        return False
+
+    def stop(self, store: JobStore, job_id: str) -> None:
+        call_id = store.read_text(job_id, "call_id")
+        if call_id is not None:
+            _function_call(call_id).cancel()
 
 
 @app.cls(
@@ -58,6 +148,7 @@ class Worker:
     def start(self) -> None:
         # Pay torch's import and CUDA initialisation once per container, not on the first request.
         print(f"genrec worker on {current_device()}")
+        configure(JobService(job_store(), ModalRunner()))
         self.web_app = create_app(token=os.environ[TOKEN_ENV], runtime="modal")
 
     @modal.method()

@@ -102,8 +102,9 @@ def test_schema_violations_are_400_with_one_issue_per_error(
 
 
 def test_registered_but_unfinished_methods_are_501(client: TestClient) -> None:
-    response = client.post("/rpc/embed", json={"texts": ["hello"]}, headers=AUTH)
-    assert "embed" in error_of(response, 501, "not_implemented").error.message
+    body = {"artifact_version": "v1", "histories": [["i1", "i2"]]}
+    response = client.post("/rpc/denoise", json=body, headers=AUTH)
+    assert "denoise" in error_of(response, 501, "not_implemented").error.message
 
 
 def test_unexpected_errors_are_500_without_details(

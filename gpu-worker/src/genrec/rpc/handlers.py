@@ -9,9 +9,20 @@ from typing import NoReturn
 
 from pydantic import BaseModel
 
+from genrec.embed import DEFAULT_MODEL, UnknownModelError, canonical_model, embed_texts
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import RpcError
-from genrec.rpc.models import HealthRequest, HealthResponse
+from genrec.rpc.models import (
+    AssignSidsRequest,
+    AssignSidsResponse,
+    EmbedRequest,
+    EmbedResponse,
+    ErrorIssue,
+    HealthRequest,
+    HealthResponse,
+    SemanticId,
+)
+from genrec.sid.artifacts import ArtifactNotFoundError, load_artifact
 
 VERSION_ENV = "GENREC_VERSION"
 
@@ -35,6 +46,36 @@ def current_device() -> str:
 def health(request: HealthRequest, context: RpcContext) -> HealthResponse:
     return HealthResponse(
         status="ok", version=package_version(), runtime=context.runtime, device=current_device()
+    )
+
+
+def embed(request: EmbedRequest, context: RpcContext) -> EmbedResponse:
+    """Texts -> L2-normalised float32 vectors with a packaged model (never a path or a download)."""
+    try:
+        model = canonical_model(request.model or DEFAULT_MODEL)
+    except UnknownModelError as exc:
+        issue = ErrorIssue(code="unknown_model", path=["model"], message=str(exc))
+        raise RpcError(400, "invalid_request", str(exc), [issue]) from None
+    vectors = embed_texts(request.texts, model)  # the model loads once per process (genrec.embed.encoder)
+    return EmbedResponse(model=model, dim=vectors.shape[1], vectors=vectors.tolist())
+
+
+def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsResponse:
+    """Items -> SIDs with the encoder, template and codebooks stored in the named artifact version
+    (under $GENREC_ARTIFACTS_DIR; read once per process). Every item is encoded from its text, so a
+    catalogue item gets the SID it has in the version's table as long as its text is unchanged."""
+    try:
+        artifact = load_artifact(request.artifact_version)
+    except ArtifactNotFoundError:
+        raise RpcError(404, "not_found", f"no SID artifact version {request.artifact_version!r}") from None
+    codes = artifact.encode_items(request.items)
+    return AssignSidsResponse(
+        artifact_version=request.artifact_version,
+        digits=artifact.digits,
+        sids=[
+            SemanticId(item_id=item.id, codes=row.tolist())
+            for item, row in zip(request.items, codes, strict=True)
+        ],
     )
 
 

@@ -10,9 +10,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from genrec.jobs.service import cancel_job, job_status, train
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import RpcError
-from genrec.rpc.handlers import health, not_implemented
+from genrec.rpc.handlers import assign_sids, embed, health, not_implemented
 from genrec.rpc.models import (
     AssignSidsRequest,
     AssignSidsResponse,
@@ -43,11 +44,11 @@ class Method(Generic[Req, Res]):
 METHODS: Mapping[str, Method[Any, Any]] = MappingProxyType(
     {
         "health": Method(HealthRequest, HealthResponse, health),
-        "embed": Method(EmbedRequest, EmbedResponse, not_implemented),
-        "assign_sids": Method(AssignSidsRequest, AssignSidsResponse, not_implemented),
-        "train": Method(TrainRequest, Job, not_implemented),
-        "job_status": Method(JobRef, Job, not_implemented),
-        "cancel_job": Method(JobRef, Job, not_implemented),
+        "embed": Method(EmbedRequest, EmbedResponse, embed),
+        "assign_sids": Method(AssignSidsRequest, AssignSidsResponse, assign_sids),
+        "train": Method(TrainRequest, Job, train),
+        "job_status": Method(JobRef, Job, job_status),
+        "cancel_job": Method(JobRef, Job, cancel_job),
         "denoise": Method(DenoiseRequest, DenoiseResponse, not_implemented),
     }
 )

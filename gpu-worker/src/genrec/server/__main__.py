@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from pathlib import Path
 
 import uvicorn
 
+from genrec.jobs.config import JOBS_DIR_ENV, jobs_root
+from genrec.jobs.local import LocalRunner
+from genrec.jobs.service import JobService, configure
+from genrec.jobs.store import JobStore
 from genrec.server.app import TOKEN_ENV, create_app
 
 log = logging.getLogger("genrec.server")
@@ -27,6 +32,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--insecure-no-auth",
         action="store_true",
         help=f"serve without checking bearer tokens, even if ${TOKEN_ENV} is set (development only)",
+    )
+    parser.add_argument(
+        "--jobs-dir",
+        type=Path,
+        default=jobs_root(),
+        help=f"where training jobs live (default: ${JOBS_DIR_ENV}, else gpu-worker/var/jobs: %(default)s)",
     )
     parser.add_argument(
         "--log-level",
@@ -54,8 +65,21 @@ def main(argv: list[str] | None = None) -> None:
             args.port,
         )
         log.warning("!" * 72)
+    start_jobs(args.jobs_dir)
     app = create_app(token=args.token, runtime="local")
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+def start_jobs(root: Path) -> JobService:
+    """Jobs run as children of this process; those a previous server left queued/running are dead
+    (a job never outlives its server), so they are marked failed before serving."""
+    service = JobService(JobStore(root), LocalRunner())
+    configure(service)
+    lost = service.reconcile()
+    if lost:
+        log.warning("marked %d job(s) left by a previous server as failed: %s", len(lost), ", ".join(lost))
+    log.info("training jobs in %s", root)
+    return service
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Benchmark reports regenerated from result files (bench/results/ at the repository root)."""

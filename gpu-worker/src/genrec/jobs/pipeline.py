@@ -1,0 +1,257 @@
+"""The training job, read like the experiment: data -> semantic IDs -> RPG training -> artifact set ->
+publish to the edge. Each phase skips work a previous attempt finished (in the job's ``work/``), and
+training resumes from the run's ``last`` checkpoint, so a re-run of a job directory continues it.
+
+Baselines (popularity, SASRec, eSASRec) train and test with genrec.train and write their result,
+but publish nothing: the edge serves RPG artifact sets only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from genrec.jobs.config import NO_PUBLISH_ENV, JobSettings
+from genrec.jobs.edge import EdgeClient
+from genrec.jobs.errors import JobError
+from genrec.jobs.options import BASELINES, JobOptions, dataset_name, sid_config
+from genrec.jobs.progress import LogStream, Reporter
+from genrec.rpc.models import TrainRequest
+
+if TYPE_CHECKING:
+    from genrec.data import Dataset
+
+RPG_PHASES = (("dataset", 5.0), ("sids", 25.0), ("train", 55.0), ("export", 10.0), ("publish", 5.0))
+BASELINE_PHASES = (("dataset", 5.0), ("train", 95.0))
+CODEBOOK = 256
+
+
+@dataclass(frozen=True)
+class Outcome:
+    artifact_version: str | None
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path  # <job dir>/work
+    job_id: str
+
+    @property
+    def sid(self) -> Path:
+        return self.root / "sid"
+
+    @property
+    def run(self) -> Path:
+        return self.root / "run"
+
+    def version(self, name: str) -> str:
+        """The artifact version, chosen once per job so that every attempt publishes the same one."""
+        path = self.root / "version"
+        if not path.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            path.write_text(f"rpg-{name}-{stamp}-{self.job_id[:6]}\n")
+        return path.read_text().strip()
+
+
+def phases_for(model: str) -> tuple[tuple[str, float], ...]:
+    return BASELINE_PHASES if model in BASELINES else RPG_PHASES
+
+
+def load_data(
+    request: TrainRequest, ws: Workspace, settings: JobSettings, rep: Reporter
+) -> tuple[str, Dataset]:
+    """(spec for genrec.data.load_dataset, dataset). A snapshot becomes a canonical directory once."""
+    from genrec.data import load_dataset, load_events, write_canonical
+
+    if request.dataset.kind == "builtin":
+        spec = request.dataset.name
+    else:
+        canonical = ws.root / "data" / "snapshot"
+        spec = str(canonical)
+        if not (canonical / "stats.json").exists():
+            files = fetch_snapshot(request.dataset.uri, ws.root / "download", settings, rep)
+            ds, report = load_events(
+                files["events.jsonl"], files["items.jsonl"], name="snapshot", skip_bad=True
+            )
+            rep.log(report.summary())
+            write_canonical(ds, canonical)
+    ds, _ = load_dataset(spec)
+    rep.log(
+        f"dataset {dataset_name(request)}: {ds.n_users} users, {ds.n_items} items, {ds.n_interactions} events"
+    )
+    if ds.n_users == 0:
+        raise JobError("the dataset has no users with events: nothing to train on")
+    return spec, ds
+
+
+def fetch_snapshot(uri: str, dest: Path, settings: JobSettings, rep: Reporter) -> dict[str, Path]:
+    """``<uri>/items.jsonl`` and ``<uri>/events.jsonl``: over HTTP(S) from the edge with the admin
+    key, or from a local directory (``file://`` or a plain path)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    names = ("items.jsonl", "events.jsonl")
+    if uri.startswith(("http://", "https://")):
+        if not settings.edge_url or not settings.admin_key:
+            raise JobError("a snapshot URL needs $GENREC_EDGE_URL and $GENREC_EDGE_ADMIN_KEY")
+        client = EdgeClient(settings.edge_url, settings.admin_key)
+        for name in names:
+            size = client.download(f"{uri.rstrip('/')}/{name}", dest / name)
+            rep.log(f"downloaded {name} ({size} bytes)")
+        return {name: dest / name for name in names}
+    local = Path(uri.removeprefix("file://"))
+    if not all((local / name).is_file() for name in names):
+        raise JobError(f"snapshot {uri[:200]!r} has no items.jsonl + events.jsonl")
+    return {name: local / name for name in names}
+
+
+def build_sid_table(
+    request: TrainRequest,
+    options: JobOptions,
+    ds: Dataset,
+    ws: Workspace,
+    settings: JobSettings,
+    threads: int,
+    rep: Reporter,
+) -> None:
+    """SIDs for every item in ``ws.sid``, plus the ``sids.u8`` + ``meta.json`` that genrec.rpg reads."""
+    if (ws.sid / "meta.json").exists():
+        rep.log("SIDs already built by an earlier attempt: reusing them")
+        return
+    import faiss
+    import numpy as np
+    import torch
+
+    from genrec.sid import BuildOptions, build_sids, fit_rows
+
+    config = sid_config(request, options)
+    if len(fit_rows(ds)) < CODEBOOK:
+        raise JobError(
+            f"RPG needs at least {CODEBOOK} distinct items in training sequences to fit {CODEBOOK} codes "
+            f"per digit; this dataset has {len(fit_rows(ds))}"
+        )
+    torch.set_num_threads(threads)
+    faiss.omp_set_num_threads(threads)
+    rep.log(f"embedding {ds.n_items} item texts, fitting OPQ{config.m},PQ{config.m}x8")
+    cache = settings.embed_cache_dir
+    build = BuildOptions(cache_dir=cache) if cache else BuildOptions()
+    result = build_sids(ds, config, ws.sid, build)
+    shared, seconds = result["stats"].get("items_in_collision"), result["wall_s"].get("total")
+    rep.log(f"SIDs: {config.m} digits for {ds.n_items} items, {shared} share a SID ({seconds}s)")
+    np.load(ws.sid / "sids.npy").tofile(ws.sid / "sids.u8")
+    meta = {"digits": config.m, "encoder": result["config"]["model"], "sid_scheme": f"rpg-opq{config.m}"}
+    (ws.sid / "meta.json").write_text(json.dumps(meta) + "\n")  # last: it marks the step done
+
+
+def train_rpg(request: TrainRequest, options: JobOptions, spec: str, ws: Workspace, rep: Reporter) -> Path:
+    """Train (or resume) and test; returns the result file's path."""
+    from genrec.data import load_dataset
+    from genrec.rpg.config import resolve_config
+    from genrec.rpg.data import load_sids
+    from genrec.rpg.train import run
+
+    ds, _ = load_dataset(spec)
+    table = load_sids(str(ws.sid), ds)
+    config = resolve_config(
+        dataset_name(request), request.preset, str(ws.sid), table.n_digits, options.config
+    )
+    config = dataclasses.replace(config, dataset=spec)
+    resume = (ws.run / "last.json").exists()
+    rep.log(
+        ("resuming" if resume else "training") + f" RPG {request.preset}: up to {config.train.epochs} epochs"
+    )
+    with _EpochWatcher(ws.run, config.train.epochs, rep), redirect_stdout(LogStream(rep)):
+        result = run(config, table, ws.run, ws.root, resume=resume)
+    test = result["test"]["graph"]["metrics"]
+    rep.log(f"test (graph decoding): ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")
+    return ws.root / f"{Path(spec).name}-{request.preset}.json"
+
+
+def export_rpg(
+    request: TrainRequest, ws: Workspace, result: Path, rep: Reporter
+) -> tuple[Path, dict[str, Any]]:
+    from genrec.rpg.export import export
+
+    version = ws.version(dataset_name(request))
+    out = ws.root / "artifacts" / version
+    if (out / "manifest.json").exists():
+        rep.log(f"artifact set {version} already exported")
+        return out, json.loads((out / "manifest.json").read_text())
+    with redirect_stdout(LogStream(rep)):
+        manifest = export(ws.run, out, version, eval_valid=False, result=result)
+    rep.log(f"exported {version}: {len(manifest['files'])} files, {manifest['n_items']} items")
+    return out, manifest
+
+
+def publish(artifact_dir: Path, options: JobOptions, settings: JobSettings, rep: Reporter) -> None:
+    if not settings.publish:
+        rep.log(f"not published ({NO_PUBLISH_ENV}=1); the artifact set is in {artifact_dir}")
+        return
+    assert settings.edge_url and settings.admin_key  # checked before the job started
+    EdgeClient(settings.edge_url, settings.admin_key).publish(artifact_dir, options.activate, rep.log)
+
+
+def run_rpg(
+    request: TrainRequest, options: JobOptions, ws: Workspace, settings: JobSettings, rep: Reporter
+) -> Outcome:
+    threads = int(options.config.get("train.threads", "1"))
+    rep.phase("dataset")
+    spec, ds = load_data(request, ws, settings, rep)
+    rep.phase("sids")
+    build_sid_table(request, options, ds, ws, settings, threads, rep)
+    rep.phase("train")
+    result = train_rpg(request, options, spec, ws, rep)
+    rep.phase("export")
+    artifact_dir, manifest = export_rpg(request, ws, result, rep)
+    rep.phase("publish")
+    publish(artifact_dir, options, settings, rep)
+    return Outcome(manifest["version"], {k: float(v) for k, v in manifest["metrics"].items()})
+
+
+def run_baseline(
+    request: TrainRequest, options: JobOptions, ws: Workspace, settings: JobSettings, rep: Reporter
+) -> Outcome:
+    from genrec.train.config import resolve_config
+    from genrec.train.pipeline import run
+
+    rep.phase("dataset")
+    spec, _ = load_data(request, ws, settings, rep)
+    rep.phase("train")
+    config = resolve_config(request.model, spec, request.preset, options.config)
+    epochs = max(1, config.train.epochs)
+    resume = (ws.run / "last.json").exists()
+    with redirect_stdout(LogStream(rep)):
+        result = run(config, ws.run, ws.root, resume, on_epoch_end=lambda s: rep.fraction(s.epoch / epochs))
+    rep.log("not published: the edge serves rpg artifact sets only; the result is in the job directory")
+    return Outcome(None, {f"test_{k}": float(v) for k, v in result["test"]["metrics"].items()})
+
+
+class _EpochWatcher:
+    """Moves progress through the train phase as the trainer's ``last`` checkpoint advances (the
+    RPG trainer has no callback); the last 10% of the phase is the test evaluation."""
+
+    def __init__(self, run_dir: Path, epochs: int, rep: Reporter) -> None:
+        self.path, self.epochs, self.rep = run_dir / "last.json", max(1, epochs), rep
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="epoch-watcher", daemon=True)
+
+    def __enter__(self) -> _EpochWatcher:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self.stop.wait(0.5):
+            try:
+                epoch = json.loads(self.path.read_text())["state"]["epoch"]
+            except (OSError, ValueError, KeyError):
+                continue
+            self.rep.fraction(0.9 * min(1.0, epoch / self.epochs))

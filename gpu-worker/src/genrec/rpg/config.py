@@ -1,0 +1,175 @@
+"""Typed RPG run configuration, layered in a fixed order (later wins), each layer dotted overrides:
+
+  1. defaults  the dataclass defaults = the authors' settings (ALGORITHMS.md §2)
+  2. preset    ``PRESETS[preset]``: tiny (tests, seconds), quick (1 CPU thread, ~20 min on Beauty), full
+  3. dataset   ``DATASET_OVERRIDES[dataset]`` (lr and decoding per dataset, from the authors' runs)
+               then ``DATASET_PRESET_OVERRIDES[(preset, dataset)]``
+  4. CLI       ``--set section.field=value`` (then ``--threads``), parsed by the field's type
+
+Sections: ``model`` (RPGConfig), ``train``, ``decode``. ``model.n_digits`` always comes from the SID
+table (it is not a choice). Unknown keys fail loudly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from genrec.rpg.decode import BEAM_INITS
+from genrec.rpg.model import RPGConfig
+
+PRESET_NAMES = ("tiny", "quick", "full")
+Overrides = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 150  # upper bound; early stopping usually ends sooner
+    batch_size: int = 256
+    lr: float = 0.01
+    warmup_steps: int = 10_000  # linear warm-up, then cosine decay to 0 at the last step
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    patience: int = 20  # stop when the best validation metric is this many epochs old
+    eval_every: int = 1  # validate (exhaustive scoring) every k epochs and after the last one
+    select_metric: str = "ndcg@10"
+    bucket_by_length: bool = False  # batch similar lengths together (CPU speed; see train.loop)
+    seed: int = 2024
+    threads: int = 1
+    device: str = "auto"  # auto = cuda when available, else cpu
+    eval_batch_size: int = 256
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    """Graph-constrained decoding for the test split; validation always scores exhaustively."""
+
+    beam: int = 20  # b
+    neighbours: int = 200  # k: graph out-degree (self included)
+    steps: int = 3  # q
+    n: int = 10  # answers per user (>= the largest metric cut-off)
+    init: str = "random"  # initial beam: random (paper) | popular | history
+    seed: int = 2024  # random initial beams
+
+    def __post_init__(self) -> None:
+        assert self.beam >= self.n >= 1, "b must be >= n"
+        assert self.init in BEAM_INITS, f"decode.init must be one of {BEAM_INITS}"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    dataset: str
+    preset: str
+    sids: str  # SID directory, or random:<m> (synthetic, for tests)
+    model: RPGConfig = field(default_factory=RPGConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
+
+
+PRESETS: dict[str, Overrides] = {
+    "tiny": {
+        "model.d": 32,
+        "model.n_layers": 1,
+        "model.n_heads": 2,
+        "model.d_ffn": 64,
+        "train.epochs": 2,
+        "train.batch_size": 64,
+        "train.warmup_steps": 5,
+        "train.lr": 0.003,
+        "train.patience": 2,
+        "decode.beam": 10,
+        "decode.neighbours": 20,
+        "decode.steps": 2,
+    },
+    # quick: sized from measured 1-thread epoch times on the shared 2-core Xeon (see rpg/README.md).
+    "quick": {
+        "model.d": 64,
+        "model.n_heads": 2,
+        "model.d_ffn": 256,
+        "train.epochs": 20,
+        "train.warmup_steps": 300,
+        "train.eval_every": 2,
+        "train.patience": 6,
+        "train.bucket_by_length": True,
+        "train.eval_batch_size": 512,
+    },
+    "full": {},
+}
+DATASET_OVERRIDES: dict[str, Overrides] = {
+    "beauty": {"train.lr": 0.01, "decode.beam": 20, "decode.neighbours": 200, "decode.steps": 3},
+    "sports": {"train.lr": 0.003, "decode.beam": 100, "decode.neighbours": 30, "decode.steps": 5},
+}
+DATASET_PRESET_OVERRIDES: dict[tuple[str, str], Overrides] = {}
+
+
+def _parse(value: object, typ: object, key: str) -> object:
+    """CLI strings -> the field's type; values already typed pass through."""
+    if not isinstance(value, str) or typ in (str, "str"):
+        return value
+    if typ in (bool, "bool"):
+        if value.lower() in ("1", "true", "yes", "0", "false", "no"):
+            return value.lower() in ("1", "true", "yes")
+        raise ValueError(f"{key}: expected a boolean, got {value!r}")
+    if typ in (int, "int"):
+        return int(value)
+    if typ in (float, "float"):
+        return float(value)
+    raise ValueError(f"{key}: cannot parse {value!r} as {typ}")
+
+
+def apply_overrides(config: RunConfig, overrides: Overrides) -> RunConfig:
+    """``config`` with dotted ``section.field`` overrides applied (section = model | train | decode)."""
+    sections = {"model": config.model, "train": config.train, "decode": config.decode}
+    changes: dict[str, dict[str, object]] = {name: {} for name in sections}
+    for key, value in overrides.items():
+        section, _, name = key.partition(".")
+        if section not in sections:
+            raise ValueError(
+                f"unknown config key {key!r}: use model.<field>, train.<field> or decode.<field>"
+            )
+        fields = {f.name: f.type for f in dataclasses.fields(sections[section])}
+        if name not in fields:
+            raise ValueError(f"unknown config key {key!r}; {section} fields: {sorted(fields)}")
+        changes[section][name] = _parse(value, fields[name], key)
+    return dataclasses.replace(
+        config, **{name: dataclasses.replace(sections[name], **changes[name]) for name in sections}
+    )
+
+
+def resolve_config(
+    dataset: str, preset: str, sids: str, n_digits: int, cli: Overrides | None = None
+) -> RunConfig:
+    """The run's config by the documented precedence (module docstring)."""
+    if preset not in PRESET_NAMES:
+        raise ValueError(f"unknown preset {preset!r}: use one of {PRESET_NAMES}")
+    if cli and "model.n_digits" in cli:
+        raise ValueError("model.n_digits comes from the SID table; choose another --sids instead")
+    config = RunConfig(dataset, preset, sids)
+    layers = (
+        {"model.n_digits": n_digits},
+        PRESETS[preset],
+        DATASET_OVERRIDES.get(dataset, {}),
+        DATASET_PRESET_OVERRIDES.get((preset, dataset), {}),
+        cli or {},
+    )
+    for layer in layers:
+        config = apply_overrides(config, layer)
+    return config
+
+
+def config_dict(config: RunConfig) -> dict[str, object]:
+    """JSON-ready view, as stored in checkpoints, result files and manifests."""
+    return dataclasses.asdict(config)
+
+
+def config_from_dict(data: Mapping[str, object]) -> RunConfig:
+    """Inverse of ``config_dict`` (checkpoint meta -> RunConfig)."""
+    return RunConfig(
+        dataset=str(data["dataset"]),
+        preset=str(data["preset"]),
+        sids=str(data["sids"]),
+        model=RPGConfig(**data["model"]),  # type: ignore[arg-type]
+        train=TrainConfig(**data["train"]),  # type: ignore[arg-type]
+        decode=DecodeConfig(**data["decode"]),  # type: ignore[arg-type]
+    )

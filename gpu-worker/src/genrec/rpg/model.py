@@ -1,0 +1,262 @@
+"""RPG (Hou et al., KDD'25): long unordered semantic IDs predicted in parallel (ALGORITHMS.md §2).
+
+Each item is a tuple of m codes (one per digit, 256 codes each); digit d, code c is token 256·d + c
+of ONE shared embedding table. A history item is the mean of its m token embeddings; learned
+absolute positions are added and a causal GPT-2 decoder reads the sequence. Per digit, a residual
+head ``h + SiLU(W_d h)`` (W_d zero-initialised) maps the hidden state into digit d's space, and the
+digit's logits are cosines with the (tied, L2-normalised) code embeddings over a temperature τ.
+Training is multi-token prediction: cross-entropy per digit, averaged over digits and positions.
+
+Positions follow GPT-2 (and the authors' right-padded batches): the oldest item in the window gets
+position 0, whatever the left padding. ``user_logprobs`` is the serving contract (exported to ONNX):
+histories [B, L] -> log-softmax per digit [B, m, 256]. Read top-down: blocks, config, model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from genrec.data.split import MAX_LEN
+from genrec.models.base import Batch, SeqRecModel
+from genrec.models.functional import crop_left_padding
+
+CODEBOOK = 256
+
+
+def attention_mask(histories: Tensor) -> Tensor:
+    """Boolean mask [B, 1, l, l] (True = may attend): causal, never a padding key, and each query
+    may read itself (a padding query would otherwise have no key and softmax to NaN; its output is
+    never used). Same rule as genrec.models.functional.attention_mask, built from comparisons of
+    aranges because ONNX Runtime has no boolean EyeLike kernel."""
+    idx = torch.arange(histories.shape[1], device=histories.device)  # [l]
+    causal = idx[None, :] <= idx[:, None]  # [l, l]: key <= query
+    self_only = idx[None, :] == idx[:, None]  # [l, l]
+    keys = (histories != 0)[:, None, None, :]  # [B, 1, 1, l]
+    return (causal & keys) | self_only  # [B, 1, l, l]
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, d: int, n_heads: int, attn_dropout: float, resid_dropout: float) -> None:
+        super().__init__()
+        assert d % n_heads == 0, "d must split evenly across heads"
+        self.n_heads, self.attn_dropout = n_heads, attn_dropout
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.resid_dropout = nn.Dropout(resid_dropout)
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        batch, length, d = x.shape  # [B, l, d]
+        q, k, v = self.qkv(x).split(d, dim=2)  # 3 x [B, l, d]
+        # [B, l, d] -> [B, h, l, d/h]
+        q, k, v = (t.view(batch, length, self.n_heads, d // self.n_heads).transpose(1, 2) for t in (q, k, v))
+        p = self.attn_dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # [B, h, l, d/h]
+        y = y.transpose(1, 2).reshape(batch, length, d)  # [B, l, d]
+        return self.resid_dropout(self.proj(y))
+
+
+class MLP(nn.Module):
+    def __init__(self, d: int, d_ffn: int, resid_dropout: float) -> None:
+        super().__init__()
+        self.fc = nn.Linear(d, d_ffn)
+        self.proj = nn.Linear(d_ffn, d)
+        self.dropout = nn.Dropout(resid_dropout)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.dropout(self.proj(F.gelu(self.fc(x), approximate="tanh")))  # GPT-2's gelu_new
+
+
+class Block(nn.Module):
+    """GPT-2 block (pre-LN): x + attn(ln(x)), then x + mlp(ln(x))."""
+
+    def __init__(
+        self, d: int, n_heads: int, d_ffn: int, attn_dropout: float, resid_dropout: float, eps: float
+    ):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(d, eps=eps)
+        self.attn = CausalSelfAttention(d, n_heads, attn_dropout, resid_dropout)
+        self.ln_2 = nn.LayerNorm(d, eps=eps)
+        self.mlp = MLP(d, d_ffn, resid_dropout)
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        x = x + self.attn(self.ln_1(x), mask)
+        return x + self.mlp(self.ln_2(x))
+
+
+class DigitHeads(nn.Module):
+    """m residual heads ``h + SiLU(W_d h + b_d)``, as one matmul so it exports (and int8-quantizes) as one."""
+
+    def __init__(self, d: int, n_digits: int) -> None:
+        super().__init__()
+        self.n_digits = n_digits
+        self.proj = nn.Linear(d, n_digits * d)
+        nn.init.zeros_(self.proj.weight)  # zero-init: every head starts as the identity
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, h: Tensor) -> Tensor:
+        """hidden [P, d] -> per-digit states [m, P, d] (digit-major: the layout the logits need)."""
+        rows, d = h.shape  # [P, d]
+        out = F.silu(self.proj(h)).view(rows, self.n_digits, d).transpose(0, 1)  # [P, m*d] -> [m, P, d]
+        return h[None, :, :] + out  # [m, P, d]
+
+
+@dataclass(frozen=True)
+class RPGConfig:
+    n_digits: int = 32  # m: SID length; must equal the SID table's width
+    d: int = 448
+    n_layers: int = 2
+    n_heads: int = 4
+    d_ffn: int = 1024
+    emb_dropout: float = 0.5
+    attn_dropout: float = 0.5
+    resid_dropout: float = 0.0
+    ln_eps: float = 1e-12
+    init_std: float = 0.02
+    temperature: float = 0.03  # τ of the cosine logits
+    max_len: int = MAX_LEN  # number of learned positions
+
+
+class RPG(SeqRecModel):
+    """RPG over items 1..N whose SIDs are ``sids`` uint8 [N+1, m] (row 0 = padding, never used)."""
+
+    def __init__(self, config: RPGConfig, sids: np.ndarray | Tensor) -> None:
+        sids = torch.as_tensor(np.asarray(sids), dtype=torch.int64)
+        assert sids.ndim == 2 and sids.shape[1] == config.n_digits, (tuple(sids.shape), config.n_digits)
+        assert int(sids.min()) >= 0 and int(sids.max()) < CODEBOOK
+        super().__init__(sids.shape[0] - 1)
+        self.config = config
+        m = config.n_digits
+        # SID table baked in as token ids 256·d + c: the ONNX export turns it into a constant gather.
+        self.register_buffer("item_tokens", sid_tokens(sids))  # [N+1, m]
+        self.tok_emb = nn.Embedding(m * CODEBOOK, config.d)
+        self.pos_emb = nn.Embedding(config.max_len, config.d)
+        self.emb_dropout = nn.Dropout(config.emb_dropout)
+        self.blocks = nn.ModuleList(
+            Block(
+                config.d,
+                config.n_heads,
+                config.d_ffn,
+                config.attn_dropout,
+                config.resid_dropout,
+                config.ln_eps,
+            )
+            for _ in range(config.n_layers)
+        )
+        self.ln_f = nn.LayerNorm(config.d, eps=config.ln_eps)
+        self.heads = DigitHeads(config.d, m)
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        for module in self.modules():
+            if isinstance(module, nn.Linear) and module is not self.heads.proj:
+                nn.init.normal_(module.weight, std=self.config.init_std)
+                nn.init.zeros_(module.bias)
+            elif isinstance(module, nn.Embedding):
+                nn.init.normal_(module.weight, std=self.config.init_std)
+
+    # --- encoder -------------------------------------------------------------------------------------
+    def item_embeddings(self, items: Tensor) -> Tensor:
+        """Mean of each item's m token embeddings: items [B, l] -> [B, l, d].
+
+        Training uses an embedding bag (never materialises [B, l, m, d], nor its gradient); the ONNX
+        export, which has no EmbeddingBag op, gathers and averages, the same numbers.
+        """
+        batch, length = items.shape
+        tokens = self.item_tokens[items]  # [B, l, m]
+        if torch.onnx.is_in_onnx_export():
+            return self.tok_emb(tokens).mean(dim=2)  # [B, l, m, d] -> [B, l, d]
+        bags = F.embedding_bag(tokens.view(batch * length, -1), self.tok_emb.weight, mode="mean")  # [B*l, d]
+        return bags.view(batch, length, -1)  # [B*l, d] -> [B, l, d]
+
+    def forward(self, histories: Tensor, crop: bool = True) -> tuple[Tensor, int]:
+        """Hidden states [B, l, d] and the crop offset (l = L - offset; ``crop=False`` keeps l = L).
+
+        Cropping the all-padding left columns changes nothing (padding keys are masked and positions
+        count from each row's oldest item) but saves most of the work on short Amazon histories;
+        the ONNX export turns it off because the crop is data-dependent.
+        """
+        assert histories.ndim == 2 and histories.shape[1] <= self.config.max_len, tuple(histories.shape)
+        offset = 0
+        if crop:
+            histories, offset = crop_left_padding(histories)  # [B, l]
+        real = histories != 0  # [B, l]
+        positions = (real.long().cumsum(dim=1) - 1).clamp(min=0)  # [B, l], oldest real item -> 0
+        x = self.item_embeddings(histories) + self.pos_emb(positions)  # [B, l, d]
+        x = self.emb_dropout(x)
+        mask = attention_mask(histories)  # [B, 1, l, l]
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.ln_f(x), offset  # [B, l, d]
+
+    def sid_table(self) -> np.ndarray:
+        """The baked-in SIDs as codes: uint8 [N+1, m]."""
+        return (self.item_tokens % CODEBOOK).cpu().numpy().astype(np.uint8)
+
+    # --- MTP head ------------------------------------------------------------------------------------
+    def code_embeddings(self) -> Tensor:
+        """L2-normalised code embeddings per digit, tied with the input table: [m, 256, d]."""
+        m, d = self.config.n_digits, self.config.d
+        return F.normalize(self.tok_emb.weight, dim=-1).view(m, CODEBOOK, d)  # [m*256, d] -> [m, 256, d]
+
+    def digit_logits(self, h: Tensor) -> Tensor:
+        """Cosine logits over τ, digit-major: hidden [P, d] -> [m, P, 256]."""
+        heads = F.normalize(self.heads(h), dim=-1) / self.config.temperature  # [m, P, d], τ folded in
+        codes = self.code_embeddings()  # [m, 256, d]
+        return torch.bmm(heads, codes.transpose(1, 2))  # [m, P, d] @ [m, d, 256] -> [m, P, 256]
+
+    def calculate_loss(self, batch: Batch) -> Tensor:
+        """Mean over labelled positions and digits of the per-digit cross-entropy."""
+        hidden, offset = self(batch.inputs)  # [B, l, d]
+        labels = batch.labels[:, offset:]  # [B, l]
+        labelled = labels > 0
+        assert bool(labelled.any()), "a batch needs at least one labelled position"
+        logits = self.digit_logits(hidden[labelled])  # [m, P, 256]
+        codes = self.item_tokens[labels[labelled]].T % CODEBOOK  # [P, m] -> [m, P]
+        return F.cross_entropy(logits.reshape(-1, CODEBOOK), codes.reshape(-1))  # [m*P, 256] vs [m*P]
+
+    # --- serving contract ----------------------------------------------------------------------------
+    def user_logprobs(self, histories: Tensor, crop: bool = True) -> Tensor:
+        """Per-digit log-softmax at the newest position: histories [B, L] -> [B, m, 256]."""
+        hidden, _ = self(histories, crop=crop)  # [B, l, d]
+        logits = self.digit_logits(hidden[:, -1]).transpose(0, 1)  # [m, B, 256] -> [B, m, 256]
+        return F.log_softmax(logits, dim=-1)  # [B, m, 256]
+
+    def score_all(self, histories: Tensor) -> Tensor:
+        """Exhaustive item scores = mean over digits of the code log-probs: [B, N+1], column 0 -inf."""
+        return table_scores(self.user_logprobs(histories), self.item_tokens)
+
+
+def table_scores(logprobs: Tensor, item_tokens: Tensor) -> Tensor:
+    """Every item's score from score tables [B, m, 256] and token ids [N+1, m]: [B, N+1], column 0 -inf.
+
+    An embedding bag over the transposed tables: item i's row is the mean of the m table rows its
+    tokens name, each row holding all B users (contiguous reads, never [B, N, m] in memory).
+    """
+    batch, m, _ = logprobs.shape
+    assert item_tokens.shape[1] == m, (tuple(item_tokens.shape), m)
+    per_token = logprobs.reshape(batch, m * CODEBOOK).T.contiguous()  # [B, m*256] -> [m*256, B]
+    scores = F.embedding_bag(item_tokens[1:], per_token, mode="mean").T  # [N, B] -> [B, N]
+    pad = torch.full_like(scores[:, :1], float("-inf"))  # [B, 1]
+    return torch.cat([pad, scores], dim=1)  # [B, N+1]
+
+
+def sid_tokens(sids: np.ndarray | Tensor) -> Tensor:
+    """SIDs [N+1, m] (codes) -> token ids 256·d + c [N+1, m] int64."""
+    sids = torch.as_tensor(np.asarray(sids), dtype=torch.int64)
+    return sids + torch.arange(sids.shape[1], dtype=torch.int64)[None, :] * CODEBOOK
+
+
+class LogprobExport(nn.Module):
+    """The exported graph: ``history`` int64 [B, L] -> ``logprobs`` float32 [B, m, 256] (no crop)."""
+
+    def __init__(self, model: RPG) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, history: Tensor) -> Tensor:
+        return self.model.user_logprobs(history, crop=False)

@@ -1,0 +1,165 @@
+"""Typed run configuration: one dataclass per model plus ``TrainConfig``, layered in a fixed order.
+
+Precedence (later wins), each layer a set of dotted overrides such as ``model.d`` or ``train.epochs``:
+  1. defaults    the dataclass defaults: the papers' settings (``MODEL_DEFAULTS``)
+  2. preset      ``PRESETS[(model, preset)]``: tiny (tests), quick (CPU, <= 20 min), full (= papers, GPU)
+  3. dataset     ``DATASET_OVERRIDES[(model, preset, dataset)]``
+  4. CLI         ``--set key=value`` (then ``--threads``), parsed by the field's type
+Unknown keys fail loudly, so a typo never silently trains the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from genrec.models.esasrec import ESASRecConfig
+from genrec.models.sasrec import SASRecConfig
+
+ModelName = Literal["popularity", "sasrec", "esasrec"]
+PresetName = Literal["tiny", "quick", "full"]
+MODELS: tuple[str, ...] = get_args(ModelName)
+PRESETS_NAMES: tuple[str, ...] = get_args(PresetName)
+Overrides = Mapping[str, object]
+SELECT_METRICS = ("ndcg@10", "recall@10", "ndcg@5", "recall@5")
+
+
+@dataclass(frozen=True)
+class PopularityConfig:
+    """Popularity has nothing to tune; the class exists so every model has a config."""
+
+
+ModelConfig = PopularityConfig | SASRecConfig | ESASRecConfig
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 200  # upper bound; early stopping usually ends sooner
+    batch_size: int = 256
+    lr: float = 1e-3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    weight_decay: float = 0.0
+    patience: int = 20  # stop when the best validation metric is this many epochs old
+    eval_every: int = 1  # validate every k epochs (and after the last one)
+    select_metric: str = "ndcg@10"  # unfiltered validation metric for early stopping and selection
+    bucket_by_length: bool = False  # batch similar lengths together (CPU speed; see loop.epoch_batches)
+    seed: int = 42
+    threads: int = 1  # torch intra-op threads; 1 keeps a shared CPU usable by others
+    device: str = "auto"  # auto = cuda when available, else cpu
+    eval_batch_size: int = 256
+
+    def __post_init__(self) -> None:
+        if self.select_metric not in SELECT_METRICS:
+            raise ValueError(f"train.select_metric must be one of {SELECT_METRICS}: {self.select_metric!r}")
+        if min(self.batch_size, self.eval_every, self.patience, self.threads, self.eval_batch_size) < 1:
+            raise ValueError("batch sizes, eval_every, patience and threads must be >= 1")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    model_name: str
+    dataset: str
+    preset: str
+    model: ModelConfig
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+MODEL_DEFAULTS: dict[str, tuple[ModelConfig, TrainConfig]] = {
+    "popularity": (PopularityConfig(), TrainConfig(epochs=0)),
+    # S3-Rec's SASRec setup: d 64, 2 blocks, 2 heads, dropout 0.5, Adam 1e-3, batch 256.
+    "sasrec": (SASRecConfig(), TrainConfig()),
+    # eSASRec (ALGORITHMS.md §4): Adam 1e-3, betas (0.9, 0.98), batch 128.
+    "esasrec": (ESASRecConfig(), TrainConfig(batch_size=128, beta2=0.98)),
+}
+
+_TINY = {"train.epochs": 2, "train.batch_size": 64, "train.patience": 2, "model.d": 16}
+PRESETS: dict[tuple[str, str], Overrides] = {
+    ("sasrec", "tiny"): {**_TINY, "model.n_layers": 1, "model.n_heads": 1},
+    ("esasrec", "tiny"): {**_TINY, "model.n_negatives": 16},
+    # quick: sized from measured 1-thread epoch times on the shared 2-core Xeon (see README).
+    ("sasrec", "quick"): {
+        "model.d": 64,
+        "train.epochs": 40,
+        "train.eval_every": 2,
+        "train.patience": 8,
+        "train.bucket_by_length": True,
+    },
+    ("esasrec", "quick"): {
+        "model.d": 64,
+        "train.epochs": 40,
+        "train.eval_every": 2,
+        "train.patience": 8,
+        "train.bucket_by_length": True,
+    },
+}
+DATASET_OVERRIDES: dict[tuple[str, str, str], Overrides] = {}
+
+
+def _parse(value: object, typ: object, key: str) -> object:
+    """CLI strings -> the field's type; values already of the right type pass through."""
+    if not isinstance(value, str) or typ in (str, "str"):
+        return value
+    if typ in (bool, "bool"):
+        if value.lower() in ("1", "true", "yes"):
+            return True
+        if value.lower() in ("0", "false", "no"):
+            return False
+        raise ValueError(f"{key}: expected a boolean, got {value!r}")
+    if typ in (int, "int"):
+        return int(value)
+    if typ in (float, "float"):
+        return float(value)
+    raise ValueError(f"{key}: cannot parse {value!r} as {typ}")
+
+
+def apply_overrides(config: RunConfig, overrides: Overrides) -> RunConfig:
+    """Return ``config`` with dotted ``section.field`` overrides applied (section = model | train)."""
+    sections = {"model": config.model, "train": config.train}
+    changes: dict[str, dict[str, object]] = {"model": {}, "train": {}}
+    for key, value in overrides.items():
+        section, _, name = key.partition(".")
+        if section not in sections:
+            raise ValueError(f"unknown config key {key!r}: use model.<field> or train.<field>")
+        fields = {f.name: f.type for f in dataclasses.fields(sections[section])}
+        if name not in fields:
+            raise ValueError(f"unknown config key {key!r}; {section} fields: {sorted(fields)}")
+        changes[section][name] = _parse(value, fields[name], key)
+    return dataclasses.replace(
+        config,
+        model=dataclasses.replace(config.model, **changes["model"]),
+        train=dataclasses.replace(config.train, **changes["train"]),
+    )
+
+
+def parse_sets(items: list[str]) -> dict[str, str]:
+    """``["model.d=32", "train.epochs=5"]`` -> dict; the values stay strings until apply_overrides."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set expects key=value, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def resolve_config(model: str, dataset: str, preset: str, cli: Overrides | None = None) -> RunConfig:
+    """Build the run's config by the documented precedence (module docstring)."""
+    if model not in MODEL_DEFAULTS:
+        raise ValueError(f"unknown model {model!r}: use one of {MODELS}")
+    if preset not in PRESETS_NAMES:
+        raise ValueError(f"unknown preset {preset!r}: use one of {PRESETS_NAMES}")
+    model_cfg, train_cfg = MODEL_DEFAULTS[model]
+    config = RunConfig(model, dataset, preset, model_cfg, train_cfg)
+    preset_layer = PRESETS.get((model, preset), {})
+    dataset_layer = DATASET_OVERRIDES.get((model, preset, dataset), {})
+    for layer in (preset_layer, dataset_layer, cli or {}):
+        config = apply_overrides(config, layer)
+    return config
+
+
+def config_dict(config: RunConfig) -> dict[str, object]:
+    """JSON-ready view of the config, as stored in checkpoints and result files."""
+    return dataclasses.asdict(config)

@@ -1,0 +1,163 @@
+"""The epoch loop: shuffled (optionally length-bucketed) batches, validation, early stopping, checkpoints.
+
+Determinism: the model is initialised under ``torch.manual_seed(seed)`` by the caller, and every
+epoch re-seeds torch's global RNG from (seed, epoch) before shuffling, dropout and negative sampling.
+An epoch therefore depends only on the weights and optimizer state it starts from, which the
+``last`` checkpoint restores exactly: a resumed run repeats the uninterrupted one bit for bit (same
+machine, same thread count).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm import tqdm
+
+from genrec.data.split import EvalSplit
+from genrec.eval import EvalResult, evaluate_scores
+from genrec.models.base import Batch, SeqRecModel
+from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
+from genrec.train.config import RunConfig, config_dict
+
+# Settings that may differ between a run and its resumption without changing the result's meaning.
+RESUMABLE_CHANGES = frozenset({"threads", "device", "eval_batch_size"})
+TQDM_INTERVAL = 1.0 if sys.stderr.isatty() else 30.0  # keep nohup logs short
+
+
+@dataclass
+class TrainState:
+    """Progress that a checkpoint carries besides the weights (JSON-ready)."""
+
+    epoch: int = 0  # last completed epoch
+    best_epoch: int = 0
+    best_metric: float | None = None
+    best_valid: dict[str, dict[str, float]] | None = None  # {"metrics": ..., "seen_filtered": ...}
+    train_seconds: float = 0.0  # time in training steps only
+    elapsed_seconds: float = 0.0  # wall time across all sessions, evaluation and checkpoints included
+    stopped: str | None = None  # "early_stop" | "max_epochs" once finished
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def epoch_batches(lengths: torch.Tensor, batch_size: int, bucket: bool) -> list[torch.Tensor]:
+    """Row indices per batch for one epoch, from torch's global RNG.
+
+    ``bucket``: shuffle, cut into pools of 50 batches, sort each pool by length, then shuffle the
+    batch order. Batches of similar length lose little to padding (CPU time drops several-fold on the
+    Amazon data, where the median history is 3 items); each batch is still a random draw of lengths
+    near one another, and every row is still seen once per epoch.
+    """
+    order = torch.randperm(len(lengths))
+    if not bucket:
+        return list(order.split(batch_size))
+    pool = 50 * batch_size
+    batches: list[torch.Tensor] = []
+    for chunk in order.split(pool):
+        by_length = chunk[torch.sort(lengths[chunk], stable=True).indices]
+        batches.extend(by_length.split(batch_size))
+    return [batches[i] for i in torch.randperm(len(batches)).tolist()]
+
+
+def evaluate(model: SeqRecModel, split: EvalSplit, batch_size: int, device: str, desc: str) -> EvalResult:
+    """Full-ranking metrics with a progress bar; ``model`` is put in eval mode."""
+    model.eval()
+    with tqdm(total=len(split), desc=desc, unit="user", leave=False, mininterval=TQDM_INTERVAL) as bar:
+
+        def score(histories: torch.Tensor) -> torch.Tensor:
+            scores = model.score_all(histories)
+            bar.update(len(histories))
+            return scores
+
+        return evaluate_scores(score, split, model.n_items, batch_size=batch_size, device=device)
+
+
+def _check_resumable(saved: dict[str, Any], config: RunConfig) -> None:
+    now = config_dict(config)
+    for section in ("model", "train"):
+        for key, value in now[section].items():
+            before = saved[section].get(key)
+            if key not in RESUMABLE_CHANGES and before != value:
+                raise ValueError(f"cannot resume: {section}.{key} was {before!r}, now {value!r}")
+    if (saved["model_name"], saved["dataset"]) != (config.model_name, config.dataset):
+        raise ValueError("cannot resume: the checkpoint is for another model or dataset")
+
+
+def fit(
+    model: SeqRecModel,
+    inputs: torch.Tensor,
+    labels: torch.Tensor,
+    valid: EvalSplit,
+    config: RunConfig,
+    run_dir: Path,
+    resume: bool = False,
+    on_epoch_end: Callable[[TrainState], None] | None = None,
+    session_start: float | None = None,
+) -> TrainState:
+    """Train until ``train.epochs`` or early stopping; ``run_dir`` gets ``last`` and ``best``.
+
+    ``session_start`` (a ``time.perf_counter()`` value, default now) starts this session's share of
+    ``elapsed_seconds``, so the caller can count its own setup time.
+    """
+    cfg, device = config.train, str(next(model.parameters()).device)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay
+    )
+    state = TrainState()
+    if resume and (saved := load_meta(run_dir, "last")) is not None:
+        _check_resumable(saved["config"], config)
+        load_checkpoint(run_dir, "last", model, optimizer)
+        state = TrainState(**saved["state"])
+        tqdm.write(f"resumed from epoch {state.epoch} in {run_dir}")
+    session_start = time.perf_counter() if session_start is None else session_start
+    elapsed_before = state.elapsed_seconds
+    lengths = (inputs > 0).sum(dim=1)  # [M]
+
+    def meta() -> dict[str, Any]:
+        state.elapsed_seconds = elapsed_before + time.perf_counter() - session_start
+        return {"config": config_dict(config), "n_items": model.n_items, "state": dataclasses.asdict(state)}
+
+    for epoch in range(state.epoch + 1, cfg.epochs + 1):
+        if state.stopped:
+            break
+        torch.manual_seed(cfg.seed * 1_000_003 + epoch)
+        model.train()
+        start, total, steps = time.perf_counter(), 0.0, 0
+        batches = epoch_batches(lengths, cfg.batch_size, cfg.bucket_by_length)
+        bar = tqdm(batches, desc=f"epoch {epoch}", unit="batch", leave=False, mininterval=TQDM_INTERVAL)
+        for rows in bar:
+            loss = model.calculate_loss(Batch(inputs[rows].to(device), labels[rows].to(device)))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total, steps = total + loss.item(), steps + 1
+        seconds = time.perf_counter() - start
+        assert math.isfinite(total), f"non-finite loss in epoch {epoch}"
+        state.epoch, state.train_seconds = epoch, state.train_seconds + seconds
+        record: dict[str, Any] = {"epoch": epoch, "loss": total / steps, "train_seconds": round(seconds, 2)}
+        if epoch % cfg.eval_every == 0 or epoch == cfg.epochs:
+            result = evaluate(model, valid, cfg.eval_batch_size, device, f"valid {epoch}")
+            value = result.metrics[cfg.select_metric]
+            record |= {"valid": result.metrics, "valid_seen_filtered": result.seen_filtered}
+            if state.best_metric is None or value > state.best_metric:
+                state.best_epoch, state.best_metric = epoch, value
+                state.best_valid = {"metrics": result.metrics, "seen_filtered": result.seen_filtered}
+                save_checkpoint(run_dir, "best", epoch, model, meta())
+            if epoch - state.best_epoch >= cfg.patience:
+                state.stopped = "early_stop"
+        state.history.append(record)
+        state.stopped = state.stopped or ("max_epochs" if epoch == cfg.epochs else None)
+        save_checkpoint(run_dir, "last", epoch, model, meta(), optimizer)
+        line = f"epoch {epoch}: loss {record['loss']:.4f} {seconds:.1f}s"
+        if "valid" in record:
+            line += f" valid {cfg.select_metric} {record['valid'][cfg.select_metric]:.4f}"
+        tqdm.write(line)
+        if on_epoch_end is not None:
+            on_epoch_end(state)
+    return state

@@ -1,0 +1,18 @@
+"""The baselines README is rendered from result files only."""
+
+import json
+from pathlib import Path
+
+from genrec.bench.baseline_table import main
+from genrec.train.config import resolve_config
+from genrec.train.pipeline import run
+
+
+def test_table_lists_every_result_file(tmp_path: Path) -> None:
+    run(resolve_config("popularity", "sample", "tiny"), tmp_path / "run", tmp_path)
+    main(["--results-dir", str(tmp_path)])
+    text = (tmp_path / "README.md").read_text()
+    result = json.loads((tmp_path / "sample-popularity-tiny.json").read_text())
+    row = next(line for line in text.splitlines() if line.startswith("| sample | popularity | tiny |"))
+    assert f"{result['test']['metrics']['ndcg@10']:.4f}" in row
+    assert "sample-popularity-tiny.json" in text

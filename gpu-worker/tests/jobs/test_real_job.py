@@ -1,0 +1,55 @@
+"""The real tiny RPG job on the shipped sample, as the end-to-end quick start runs it: child process,
+embeddings, SIDs, training, ONNX export, publish to a stand-in edge. About half a minute on one CPU
+thread (the sentence-transformers load dominates), so it is marked slow."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from genrec.jobs.service import JobService
+from genrec.rpc.context import RpcContext
+from genrec.rpc.models import ArtifactManifest, Job
+from genrec.rpc.registry import dispatch
+
+from .conftest import ADMIN_KEY, FakeEdge
+
+BUDGET_S = 120  # the end-to-end test's whole budget for training
+
+
+def call(method: str, payload: dict[str, Any]) -> Job:
+    return Job.model_validate(dispatch(method, payload, RpcContext("local", method, "test")))
+
+
+@pytest.mark.slow
+def test_tiny_rpg_on_the_sample_trains_and_publishes(
+    local_service: JobService, fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("GENREC_JOBS_FAKE_STEPS", "GENREC_JOBS_NO_PUBLISH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GENREC_EDGE_URL", fake_edge.url)
+    monkeypatch.setenv("GENREC_EDGE_ADMIN_KEY", ADMIN_KEY)
+    started = time.monotonic()
+    job = call("train", {"model": "rpg", "dataset": {"kind": "builtin", "name": "sample"}, "preset": "tiny"})
+    phases = []
+    while job.state in ("queued", "running") and time.monotonic() - started < BUDGET_S:
+        time.sleep(0.5)
+        job = call("job_status", {"job_id": job.job_id})
+        phases += [job.phase] if not phases or phases[-1] != job.phase else []
+    wall = time.monotonic() - started
+    assert job.state == "succeeded", (job.error, job.logs)
+    assert wall < BUDGET_S
+    print(f"tiny RPG job on the sample: {wall:.1f}s wall")
+    assert [p for p in phases if p != "queued"] == [
+        p for p in ("dataset", "sids", "train", "export", "publish", "done") if p in phases
+    ]
+    manifest = ArtifactManifest.model_validate(fake_edge.registered[job.artifact_version])
+    assert (manifest.model, manifest.dataset, manifest.n_items, manifest.digits) == ("rpg", "sample", 2795, 8)
+    assert (
+        set(fake_edge.files[manifest.version])
+        == set(manifest.files)
+        >= {"model.onnx", "sids.u8", "items.json"}
+    )
+    assert job.metrics is not None and "test_graph_ndcg@10" in job.metrics

@@ -1,0 +1,85 @@
+"""ONNX parity and a tiny end-to-end run on the shipped sample: train -> result file -> artifact set."""
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from genrec.data import load_dataset
+from genrec.rpc.models import ArtifactManifest
+from genrec.rpg.config import resolve_config
+from genrec.rpg.data import load_sids, random_sids
+from genrec.rpg.export import PARITY_TOL, export, export_onnx, onnx_logprobs, quantize_int8, random_histories
+from genrec.rpg.model import RPG, RPGConfig
+from genrec.rpg.train import run
+
+
+def test_onnx_matches_pytorch_with_a_dynamic_batch(tmp_path) -> None:
+    torch.manual_seed(0)
+    model = RPG(RPGConfig(n_digits=4, d=32, n_layers=2, n_heads=2, d_ffn=64), random_sids(100, 4)).eval()
+    export_onnx(model, tmp_path / "model.onnx")
+    session = onnx_logprobs(tmp_path / "model.onnx")
+    for batch in (1, 7):
+        histories = random_histories(100, batch, 50, seed=batch)
+        histories[0] = 0  # a cold user (all padding) must not produce NaN either
+        with torch.inference_mode():
+            expected = model.user_logprobs(histories)
+        got = session(histories)
+        assert got.shape == (batch, 4, 256) and got.dtype == torch.float32
+        assert float((got - expected).abs().max()) <= PARITY_TOL
+    quantize_int8(tmp_path / "model.onnx", tmp_path / "model.int8.onnx")
+    int8 = onnx_logprobs(tmp_path / "model.int8.onnx")(histories)
+    assert int8.shape == (7, 4, 256) and torch.isfinite(int8).all()
+
+
+def test_train_and_export_the_sample(tmp_path) -> None:
+    ds, _ = load_dataset("sample")
+    table = load_sids("random:8", ds)
+    config = resolve_config("sample", "tiny", "random:8", 8, {"train.epochs": "1"})
+    result = run(config, table, tmp_path / "run", tmp_path / "results")
+    saved = json.loads((tmp_path / "results" / "sample-tiny.json").read_text())
+    assert saved["epochs_run"] == 1 and saved["git"]["commit"]
+    for split in ("valid", "test"):
+        assert saved[split]["graph"]["metrics"]["invalid@10"] == 0.0
+        assert 0 < saved[split]["graph"]["items_scored_per_user_metrics"]["mean"] < ds.n_items
+        assert saved[split]["exhaustive"]["items_scored_per_user"] == ds.n_items
+        assert set(saved[split]["exhaustive"]["seen_filtered"]) == {
+            "recall@5",
+            "recall@10",
+            "ndcg@5",
+            "ndcg@10",
+        }
+    assert set(result["test_graph_by_beam_init"]) == {"random", "popular", "history"}
+
+    out = tmp_path / "rpg-sample-tiny"
+    manifest = export(
+        tmp_path / "run", out, eval_valid=True, result=tmp_path / "results" / "sample-tiny.json"
+    )
+    ArtifactManifest.model_validate(json.loads((out / "manifest.json").read_text()))
+    assert manifest["version"] == "rpg-sample-tiny" and manifest["digits"] == 8
+    assert manifest["metrics"]["onnx_max_abs_diff"] <= 1e-4
+    assert "valid_int8_delta_ndcg@10" in manifest["metrics"]
+    names = {p.name for p in out.iterdir()}
+    assert names == {"manifest.json", *manifest["files"]}
+    for name, entry in manifest["files"].items():
+        data = (out / name).read_bytes()
+        assert entry == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    n = ds.n_items
+    assert json.loads((out / "items.json").read_text()) == list(ds.item_ids)
+    assert np.array_equal(np.fromfile(out / "sids.u8", dtype=np.uint8).reshape(n + 1, 8), table.sids)
+    indptr = np.fromfile(out / "graph.indptr.i32", dtype="<i4")
+    indices = np.fromfile(out / "graph.indices.i32", dtype="<i4")
+    assert indptr.shape == (n + 2,) and indptr[1] == 0 and indptr[-1] == len(indices)
+    assert indices.min() >= 1 and indices.max() <= n
+    assert all(indices[indptr[r]] == r for r in (1, n // 2, n))  # self first
+    popular = np.fromfile(out / "popular.i32", dtype="<i4")
+    assert len(set(popular.tolist())) == len(popular) and popular.min() >= 1
+    assert "onnx" in json.loads((tmp_path / "results" / "sample-tiny.json").read_text())
+
+
+@pytest.mark.parametrize("version", [".hidden", "a/b", "b c", "é"])
+def test_bad_versions_are_refused(tmp_path, version) -> None:
+    with pytest.raises(ValueError, match="bad artifact version"):
+        export(tmp_path, tmp_path / "x", version=version)

@@ -1,0 +1,112 @@
+"""RPG model: shapes, causal and padding behaviour, zero-init heads, and an MTP loss that learns."""
+
+import numpy as np
+import torch
+
+from genrec.models.base import Batch
+from genrec.rpg.data import random_sids
+from genrec.rpg.decode import score_items
+from genrec.rpg.model import RPG, RPGConfig, table_scores
+
+N, M, L = 40, 4, 8
+
+
+def model(dropout: float = 0.0, seed: int = 0) -> RPG:
+    torch.manual_seed(seed)
+    config = RPGConfig(
+        n_digits=M,
+        d=16,
+        n_layers=2,
+        n_heads=2,
+        d_ffn=32,
+        emb_dropout=dropout,
+        attn_dropout=dropout,
+        max_len=L,
+    )
+    return RPG(config, random_sids(N, M, seed=1))
+
+
+def batch() -> Batch:
+    inputs = torch.tensor([[0, 0, 0, 0, 0, 3, 4, 5], [1, 2, 3, 4, 5, 6, 7, 8]])
+    labels = torch.tensor([[0, 0, 0, 0, 0, 4, 5, 6], [2, 3, 4, 5, 6, 7, 8, 9]])
+    return Batch(inputs, labels)
+
+
+def test_shapes() -> None:
+    rpg = model().eval()
+    hidden, offset = rpg(batch().inputs)
+    assert hidden.shape == (2, L, 16) and offset == 0
+    logprobs = rpg.user_logprobs(batch().inputs)
+    assert logprobs.shape == (2, M, 256)
+    assert torch.allclose(logprobs.exp().sum(dim=2), torch.ones(2, M), atol=1e-5)
+    scores = rpg.score_all(batch().inputs)
+    assert scores.shape == (2, N + 1) and torch.isinf(scores[:, 0]).all()
+    assert rpg.calculate_loss(batch()).ndim == 0
+
+
+def test_item_embedding_is_the_mean_of_its_digit_tokens() -> None:
+    rpg = model()
+    sids = rpg.sid_table()
+    tokens = torch.from_numpy(sids[5].astype(np.int64)) + 256 * torch.arange(M)
+    expected = rpg.tok_emb.weight[tokens].mean(dim=0)
+    assert torch.allclose(rpg.item_embeddings(torch.tensor([[5]]))[0, 0], expected)
+
+
+def test_causal_a_later_item_does_not_change_earlier_outputs() -> None:
+    rpg = model().eval()
+    a = torch.tensor([[1, 2, 3, 4, 5, 6, 7, 8]])
+    b = a.clone()
+    b[0, -1] = 30
+    ha, hb = rpg(a)[0], rpg(b)[0]
+    assert torch.allclose(ha[:, :-1], hb[:, :-1], atol=1e-6)
+    assert not torch.allclose(ha[:, -1], hb[:, -1])
+
+
+def test_left_padding_and_crop_do_not_change_the_newest_output() -> None:
+    rpg = model().eval()
+    short = torch.tensor([[0, 0, 0, 0, 0, 3, 4, 5]])
+    full = rpg.user_logprobs(short, crop=False)
+    cropped = rpg.user_logprobs(short, crop=True)
+    # Batched with a longer row, the short row's output must not move either.
+    both = rpg.user_logprobs(torch.cat([short, batch().inputs[1:]]), crop=True)
+    assert torch.allclose(full, cropped, atol=1e-5) and torch.allclose(full, both[:1], atol=1e-5)
+
+
+def test_positions_count_from_the_oldest_item() -> None:
+    rpg = model().eval()
+    # The same 3 items, newest last, give the same output at the last column however much padding.
+    assert torch.allclose(
+        rpg.user_logprobs(torch.tensor([[0, 0, 0, 0, 0, 3, 4, 5]])),
+        rpg.user_logprobs(torch.tensor([[0, 0, 0, 3, 4, 5]])),
+        atol=1e-5,
+    )
+
+
+def test_heads_start_as_identity() -> None:
+    rpg = model()
+    h = torch.randn(3, 16)
+    assert torch.equal(rpg.heads(h), h[None, :, :].expand(M, 3, 16))
+
+
+def test_table_scores_match_the_numpy_decoder() -> None:
+    rpg = model().eval()
+    with torch.inference_mode():
+        logprobs = rpg.user_logprobs(batch().inputs)  # [2, M, 256]
+        scores = table_scores(logprobs, rpg.item_tokens)
+    for user in range(2):
+        expected = score_items(logprobs[user].numpy(), rpg.sid_table())
+        assert np.allclose(scores[user].numpy()[1:], expected[1:], atol=1e-5)
+
+
+def test_mtp_loss_is_finite_and_overfits_a_tiny_batch() -> None:
+    rpg = model(dropout=0.1)
+    optimizer = torch.optim.AdamW(rpg.parameters(), lr=3e-3, weight_decay=0.0)
+    losses = []
+    for _ in range(60):
+        loss = rpg.calculate_loss(batch())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert all(np.isfinite(losses))
+    assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])

@@ -1,0 +1,79 @@
+"""The `assign_sids` RPC method: cold-start encoding with a stored artifact version."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from genrec.data import Dataset
+from genrec.rpc.context import RpcContext
+from genrec.rpc.errors import RpcError
+from genrec.rpc.handlers import assign_sids
+from genrec.rpc.models import AssignSidsRequest, AssignSidsResponse, ErrorEnvelope, Item
+from genrec.server.app import create_app
+
+TOKEN = "test-token-123"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+CTX = RpcContext(runtime="local", method="assign_sids", request_id="r1")
+VERSION = "sample-pse-m4"
+
+
+@pytest.fixture(autouse=True)
+def artifacts_env(built: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENREC_ARTIFACTS_DIR", str(built[0].parent))
+
+
+def wire(sample: Dataset, row: int) -> Item:
+    return Item.model_validate(sample.items[row].to_json())
+
+
+def test_one_item_cold_start_equals_the_batch_encoding(
+    sample: Dataset, built: tuple[Path, dict[str, object]]
+) -> None:
+    sids = np.load(built[0] / "sids.npy")
+    rows = [1, 2, 500, 2795]
+    for row in rows:  # one item per request, as a newly ingested item arrives
+        answer = assign_sids(AssignSidsRequest(artifact_version=VERSION, items=[wire(sample, row)]), CTX)
+        assert answer.digits == 4 and answer.sids[0].item_id == sample.item_ids[row]
+        assert answer.sids[0].codes == sids[row].tolist()
+    batch = assign_sids(
+        AssignSidsRequest(artifact_version=VERSION, items=[wire(sample, r) for r in rows]), CTX
+    )
+    assert [s.codes for s in batch.sids] == sids[rows].tolist()
+
+
+def test_a_new_item_gets_a_sid(sample: Dataset) -> None:
+    item = Item(id="NEW-1", title="Gentle <b>foaming</b> face wash", brand="Acme", price=7.0)
+    answer = assign_sids(AssignSidsRequest(artifact_version=VERSION, items=[item]), CTX)
+    assert len(answer.sids[0].codes) == 4 and all(0 <= c < 256 for c in answer.sids[0].codes)
+
+
+def test_unknown_version_is_not_found() -> None:
+    with pytest.raises(RpcError) as caught:
+        assign_sids(AssignSidsRequest(artifact_version="no-such-v1", items=[Item(id="x", title="t")]), CTX)
+    assert (caught.value.status, caught.value.error.code) == (404, "not_found")
+
+
+def test_over_http(sample: Dataset, built: tuple[Path, dict[str, object]]) -> None:
+    client = TestClient(create_app(token=TOKEN))
+    body = {"artifact_version": VERSION, "items": [sample.items[3].to_json()]}
+    response = client.post("/rpc/assign_sids", json=body, headers=AUTH)
+    assert response.status_code == 200, response.text
+    answer = AssignSidsResponse.model_validate(response.json())
+    assert answer.sids[0].codes == np.load(built[0] / "sids.npy")[3].tolist()
+
+    missing = client.post("/rpc/assign_sids", json={**body, "artifact_version": "v404"}, headers=AUTH)
+    assert missing.status_code == 404
+    assert ErrorEnvelope.model_validate(missing.json()).error.code == "not_found"
+    too_many = client.post("/rpc/assign_sids", json={**body, "items": body["items"] * 1025}, headers=AUTH)
+    assert too_many.status_code == 400
+
+
+def test_a_directory_without_sid_codebooks_is_not_found(built: tuple[Path, dict[str, object]]) -> None:
+    other = built[0].parent / "rpg-model-v1"
+    other.mkdir(exist_ok=True)
+    (other / "manifest.json").write_text('{"format": 1, "version": "rpg-model-v1", "model": "rpg"}')
+    with pytest.raises(RpcError) as caught:
+        assign_sids(AssignSidsRequest(artifact_version="rpg-model-v1", items=[Item(id="x")]), CTX)
+    assert (caught.value.status, caught.value.error.code) == (404, "not_found")
