@@ -110,7 +110,9 @@ export async function loadArtifacts(
   });
   await smokeTest(model, maxLen, m, n);
   const rowOf = new Map<string, number>();
-  (itemIds as string[]).forEach((id, row) => row > 0 && rowOf.set(id, row));
+  for (const [row, id] of (itemIds as string[]).entries()) {
+    if (row > 0) rowOf.set(id, row);
+  }
   return { manifest, itemIds: itemIds as string[], rowOf, sids, graph, popular, graphScores, model };
 }
 
