@@ -42,7 +42,8 @@ image = (
     # Exact versions from uv.lock; --no-default-groups drops the dev tools that tool.uv adds by default.
     .uv_sync(str(PROJECT_DIR), frozen=True, extra_options="--no-default-groups", uv_version=UV_VERSION)
     # The package ships as source (no install metadata), so health reads its version from here.
-    .env({VERSION_ENV: package_version()})
+    # Artifact sets (SID codebooks, models) live on the Volume; handlers find them through this.
+    .env({VERSION_ENV: package_version(), "GENREC_ARTIFACTS_DIR": "/vol/artifacts"})
     .add_local_python_source("genrec")
     # genrec.data looks for the sample at <package dir>/../../data/sample; the package is /root/genrec.
     .add_local_dir(str(PROJECT_DIR / "data" / "sample"), remote_path=SAMPLE_REMOTE)
