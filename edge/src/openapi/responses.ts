@@ -1,5 +1,8 @@
 import { ErrorEnvelope } from "@genrec/shared";
+import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
+import type { AppEnv } from "../app.ts";
+import { type Role, requireRole } from "../auth/index.ts";
 
 const DESCRIPTIONS = {
   400: "invalid request: `error.issues[].path` names the field",
@@ -38,4 +41,11 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { "application/json": { schema } }, required: true };
 }
 
-export const clientAuth = [{ bearer: [] }];
+/**
+ * What a keyed route needs: the OpenAPI security requirement and the role check, in one spread
+ * (`...guard("admin")`) so the two can never disagree.
+ */
+export function guard(role: Role) {
+  const middleware: [MiddlewareHandler<AppEnv>] = [requireRole(role)];
+  return { security: [{ bearer: [] }], middleware };
+}

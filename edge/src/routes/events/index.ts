@@ -1,8 +1,7 @@
 import { EventsBatch, IngestResult } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
-import { requireRole } from "../../auth/index.ts";
-import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
 import { insertEvents } from "../../storage/events.ts";
 
 const ingest = createRoute({
@@ -10,8 +9,7 @@ const ingest = createRoute({
   path: "/v1/events",
   summary: "Ingest up to 1,000 events (admin); idempotent by event_id",
   tags: ["events"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { body: jsonBody(EventsBatch) },
   responses: { ...ok(IngestResult, "stored; replays counted as duplicates"), ...errors(400, 401, 403, 413) },
 });

@@ -1,9 +1,8 @@
 import { Item, ItemParam, ItemsBatch, RecommendResponse, SimilarQuery, UpsertResult } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
-import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
-import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
 import { resolveVersion } from "../../recommend/service.ts";
 import { similarItems } from "../../rpg/similar.ts";
 import { getItem, upsertItems } from "../../storage/items.ts";
@@ -13,8 +12,7 @@ const putItem = createRoute({
   path: "/v1/items/{item_id}",
   summary: "Create or replace one item (admin)",
   tags: ["catalogue"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { params: ItemParam, body: jsonBody(Item) },
   responses: { ...ok(UpsertResult, "stored"), ...errors(400, 401, 403, 413) },
 });
@@ -24,8 +22,7 @@ const batchItems = createRoute({
   path: "/v1/items/batch",
   summary: "Create or replace up to 1,000 items (admin); all or nothing",
   tags: ["catalogue"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { body: jsonBody(ItemsBatch) },
   responses: { ...ok(UpsertResult, "stored"), ...errors(400, 401, 403, 413) },
 });
@@ -35,8 +32,7 @@ const readItem = createRoute({
   path: "/v1/items/{item_id}",
   summary: "Read one item",
   tags: ["catalogue"],
-  security: clientAuth,
-  middleware: [requireRole("client")] as const,
+  ...guard("client"),
   request: { params: ItemParam },
   responses: { ...ok(Item, "the item"), ...errors(400, 401, 403, 404) },
 });
@@ -46,8 +42,7 @@ const similar = createRoute({
   path: "/v1/items/{item_id}/similar",
   summary: "Items near this one in the live (or named) model's item graph",
   tags: ["recommendations"],
-  security: clientAuth,
-  middleware: [requireRole("client")] as const,
+  ...guard("client"),
   request: { params: ItemParam, query: SimilarQuery },
   responses: { ...ok(RecommendResponse, "nearest items first"), ...errors(400, 401, 403, 404, 409) },
 });

@@ -2,10 +2,9 @@ import { Job, JobRef, SnapshotFileParam, TrainJobRequest } from "@genrec/shared"
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../../app.ts";
-import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { toIssues } from "../../errors/validation-hook.ts";
-import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
 import { writeSnapshot } from "../../storage/snapshot.ts";
 
 const train = createRoute({
@@ -15,8 +14,7 @@ const train = createRoute({
   description:
     "Without `dataset`, the edge first snapshots its items and events to R2 for the worker to fetch.",
   tags: ["training"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { body: jsonBody(TrainJobRequest) },
   responses: { ...ok(Job, "the job, queued"), ...errors(400, 401, 403, 409, 502, 504) },
 });
@@ -26,8 +24,7 @@ const status = createRoute({
   path: "/v1/jobs/{job_id}",
   summary: "A training job's state, progress and log tail (admin)",
   tags: ["training"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { params: JobRef },
   responses: { ...ok(Job, "the job"), ...errors(400, 401, 403, 404, 502, 504) },
 });
@@ -37,8 +34,7 @@ const cancel = createRoute({
   path: "/v1/jobs/{job_id}/cancel",
   summary: "Cancel a training job (admin)",
   tags: ["training"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { params: JobRef },
   responses: { ...ok(Job, "the job"), ...errors(400, 401, 403, 404, 502, 504) },
 });
@@ -48,8 +44,7 @@ const snapshotFile = createRoute({
   path: "/v1/snapshots/{snapshot_id}/{file}",
   summary: "One file of a training snapshot, JSONL (admin; the GPU worker fetches these)",
   tags: ["training"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { params: SnapshotFileParam },
   responses: {
     200: {

@@ -2,9 +2,8 @@ import { ModelList, ModelVersion, VersionParam } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
 import { ArtifactError } from "../../artifacts/load.ts";
-import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
-import { clientAuth, errors, ok } from "../../openapi/responses.ts";
+import { errors, guard, ok } from "../../openapi/responses.ts";
 import type { Services } from "../../services.ts";
 import {
   activateModelVersion,
@@ -19,8 +18,7 @@ const list = createRoute({
   path: "/v1/models",
   summary: "Published model versions, newest first",
   tags: ["models"],
-  security: clientAuth,
-  middleware: [requireRole("client")] as const,
+  ...guard("client"),
   responses: { ...ok(ModelList, "every version"), ...errors(401, 403) },
 });
 
@@ -29,8 +27,7 @@ const activate = createRoute({
   path: "/v1/models/{version}/activate",
   summary: "Make a published version the live one (admin)",
   tags: ["models"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { params: VersionParam },
   responses: { ...ok(ModelVersion, "now live"), ...errors(400, 401, 403, 404, 422) },
 });
@@ -40,8 +37,7 @@ const rollback = createRoute({
   path: "/v1/models/rollback",
   summary: "Make the previously live version live again (admin)",
   tags: ["models"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   responses: { ...ok(ModelVersion, "now live"), ...errors(401, 403, 409, 422) },
 });
 

@@ -13,7 +13,7 @@ import { ArtifactError, artifactKey, loadArtifacts } from "../../artifacts/load.
 import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { loadLogprobModel } from "../../inference/ort.ts";
-import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
 import { getModelVersion, insertModelVersion } from "../../storage/models.ts";
 import { toModelVersion } from "./view.ts";
 
@@ -25,7 +25,7 @@ const upload = createRoute({
   path: "/v1/models/{version}/files/{file}",
   summary: "Upload one file of an unregistered artifact set (admin)",
   tags: ["models"],
-  security: clientAuth,
+  security: guard("admin").security,
   middleware: [
     requireRole("admin"),
     bodyLimit({
@@ -53,8 +53,7 @@ const register = createRoute({
   path: "/v1/models/{version}",
   summary: "Register an uploaded artifact set after validating it (admin); it does not go live",
   tags: ["models"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { params: VersionParam, body: jsonBody(ArtifactManifest) },
   responses: { ...ok(ModelVersion, "registered, not live"), ...errors(400, 401, 403, 409, 422) },
 });

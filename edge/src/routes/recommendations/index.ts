@@ -1,8 +1,7 @@
 import { RecommendResponse, SessionRecommendRequest } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
-import { requireRole } from "../../auth/index.ts";
-import { clientAuth, errors, jsonBody, ok } from "../../openapi/responses.ts";
+import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
 import { recommend } from "../../recommend/service.ts";
 
 const forSession = createRoute({
@@ -10,8 +9,7 @@ const forSession = createRoute({
   path: "/v1/recommendations",
   summary: "Recommend for an anonymous session whose history is in the body",
   tags: ["recommendations"],
-  security: clientAuth,
-  middleware: [requireRole("client")] as const,
+  ...guard("client"),
   request: { body: jsonBody(SessionRecommendRequest) },
   responses: { ...ok(RecommendResponse, "ranked items"), ...errors(400, 401, 403, 404, 501) },
 });

@@ -8,8 +8,7 @@ import {
 } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
-import { requireRole } from "../../auth/index.ts";
-import { clientAuth, errors, ok } from "../../openapi/responses.ts";
+import { errors, guard, ok } from "../../openapi/responses.ts";
 import { recommend } from "../../recommend/service.ts";
 import { deleteUserEvents, recentEvents } from "../../storage/events.ts";
 
@@ -23,8 +22,7 @@ const history = createRoute({
   path: "/v1/users/{user_id}/history",
   summary: "A user's most recent events, oldest first",
   tags: ["users"],
-  security: clientAuth,
-  middleware: [requireRole("client")] as const,
+  ...guard("client"),
   request: { params: UserParam, query: HistoryQuery },
   responses: { ...ok(UserHistory, "the history (empty for an unknown user)"), ...errors(400, 401, 403) },
 });
@@ -34,8 +32,7 @@ const forget = createRoute({
   path: "/v1/users/{user_id}/history",
   summary: "Delete every stored event of a user (admin)",
   tags: ["users"],
-  security: clientAuth,
-  middleware: [requireRole("admin")] as const,
+  ...guard("admin"),
   request: { params: UserParam },
   responses: { ...ok(DeleteResult, "deleted"), ...errors(400, 401, 403) },
 });
@@ -45,8 +42,7 @@ const forUser = createRoute({
   path: "/v1/users/{user_id}/recommendations",
   summary: "Recommend for a known user from their stored history",
   tags: ["recommendations"],
-  security: clientAuth,
-  middleware: [requireRole("client")] as const,
+  ...guard("client"),
   request: { params: UserParam, query: RecommendQuery },
   responses: { ...ok(RecommendResponse, "ranked items"), ...errors(400, 401, 403, 404, 501) },
 });
