@@ -10,7 +10,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { publishDir } from "@genrec/infra/commands/models";
@@ -19,7 +19,7 @@ import { startLocalStack } from "@genrec/infra/local-stack";
 import { run, wranglerCommand } from "@genrec/infra/processes";
 import * as ortNode from "onnxruntime-node";
 import { type ArtifactSource, loadArtifacts } from "../../edge/src/artifacts/load.ts";
-import { type DecodeMode, rpgRecommend } from "../../edge/src/rpg/recommend.ts";
+import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/rpg/recommend.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
 const { values: args } = parseArgs({
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
   },
 });
 if (!args.artifacts) throw new Error("--artifacts DIR is required (an exported RPG artifact set)");
-const dir = join(REPO, args.artifacts);
+const dir = resolve(REPO, args.artifacts);
 const N = Number(args.n);
 const REQUESTS = Number(args.requests);
 
@@ -158,65 +158,80 @@ const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as
 const sessions = histories(args.dataset as string, REQUESTS).filter((h) => h.length > 0);
 console.log(`${sessions.length} real histories from ${args.dataset}; artifact set ${manifest.version}`);
 
-const stack = await startLocalStack({ edgePort: 38787, gpuPort: 38788 });
-try {
-  const edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });
-  await publishDir(edge, dir, () => {});
-  await edge.activate(manifest.version);
-  const rssIdle = workerdRssMiB();
-  await loadEdge(stack.edgeUrl, stack.clientKey, sessions.slice(0, 20), 1, 60); // warm the isolate
-  const rssLoaded = workerdRssMiB();
-  console.log("edge load...");
-  const edgeStats = await loadEdge(
-    stack.edgeUrl,
-    stack.clientKey,
-    sessions,
-    Number(args.concurrency),
-    Number(args.seconds),
-  );
-  const edgeSerial = await loadEdge(
-    stack.edgeUrl,
-    stack.clientKey,
-    sessions.slice(0, 200),
-    1,
-    Number(args.seconds),
-  );
-  console.log("onnxruntime-node, same decoder...");
-  const nodeGraph = await timeNode(manifest.version, sessions.slice(0, 200), "graph");
-  const nodeExhaustive = await timeNode(manifest.version, sessions.slice(0, 200), "exhaustive");
-  const result = {
-    benchmark: "edge-load",
-    ...provenance(),
-    config: {
-      artifacts: args.artifacts,
-      dataset: args.dataset,
-      n: N,
-      requests: sessions.length,
-      concurrency: Number(args.concurrency),
-      manifest: {
-        version: manifest.version,
-        n_items: manifest.n_items,
-        digits: manifest.digits,
-        decode: manifest.decode,
-      },
-    },
-    edge_workerd: {
-      concurrent: edgeStats,
-      serial: edgeSerial,
-      rss_mib: { idle: rssIdle, after_model_load: rssLoaded },
-    },
-    onnxruntime_node: { graph: nodeGraph, exhaustive: nodeExhaustive },
-    ratio_serial_p50_edge_over_node: edgeSerial.p50_ms / nodeGraph.p50_ms,
-    bundle: await bundleSize(),
-  };
-  const path = writeResult(`edge/load-${args.dataset}.json`, result);
-  console.table({
-    "edge serial": edgeSerial,
-    [`edge x${args.concurrency}`]: edgeStats,
-    "node graph": nodeGraph,
-    "node exhaustive": nodeExhaustive,
-  });
-  console.log(`wrote ${path}`);
-} finally {
-  await stack.stop();
+/** One edge run: a fresh local stack with the decoder forced to `mode`, the set published and live. */
+async function edgeRun(mode: DecodeMode) {
+  const stack = await startLocalStack({ edgePort: 38787, gpuPort: 38788, vars: { DECODE_MODE: mode } });
+  try {
+    const edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });
+    await publishDir(edge, dir, () => {});
+    await edge.activate(manifest.version);
+    const rssIdle = workerdRssMiB();
+    await loadEdge(stack.edgeUrl, stack.clientKey, sessions.slice(0, 20), 1, 60); // warm the isolate
+    const rssLoaded = workerdRssMiB();
+    console.log(`edge load (${mode})...`);
+    const concurrent = await loadEdge(
+      stack.edgeUrl,
+      stack.clientKey,
+      sessions,
+      Number(args.concurrency),
+      Number(args.seconds),
+    );
+    const serial = await loadEdge(
+      stack.edgeUrl,
+      stack.clientKey,
+      sessions.slice(0, 200),
+      1,
+      Number(args.seconds),
+    );
+    return {
+      concurrent,
+      serial,
+      workerd_rss_mib: { before_model: rssIdle, after_model: rssLoaded, model_delta: rssLoaded - rssIdle },
+    };
+  } finally {
+    await stack.stop();
+  }
 }
+
+const edgeGraph = await edgeRun("graph");
+const edgeExhaustive = await edgeRun("exhaustive");
+console.log("onnxruntime-node, same decoder...");
+const nodeGraph = await timeNode(manifest.version, sessions.slice(0, 200), "graph");
+const nodeExhaustive = await timeNode(manifest.version, sessions.slice(0, 200), "exhaustive");
+const result = {
+  benchmark: "edge-load",
+  ...provenance(),
+  note: "closed-loop load on wrangler dev (127.0.0.1) vs the same model and TypeScript decoder on onnxruntime-node in-process; shared 2-core machine: compare ratios",
+  config: {
+    artifacts: args.artifacts,
+    dataset: args.dataset,
+    n: N,
+    requests: sessions.length,
+    concurrency: Number(args.concurrency),
+    default_mode_for_this_set: decodeMode("auto", manifest.n_items, manifest.digits),
+    manifest: {
+      version: manifest.version,
+      n_items: manifest.n_items,
+      digits: manifest.digits,
+      decode: manifest.decode,
+    },
+  },
+  edge_workerd: { graph: edgeGraph, exhaustive: edgeExhaustive },
+  onnxruntime_node: { graph: nodeGraph, exhaustive: nodeExhaustive },
+  ratios_p50: {
+    edge_over_node_graph: edgeGraph.serial.p50_ms / nodeGraph.p50_ms,
+    edge_over_node_exhaustive: edgeExhaustive.serial.p50_ms / nodeExhaustive.p50_ms,
+    node_graph_over_exhaustive: nodeGraph.p50_ms / nodeExhaustive.p50_ms,
+  },
+  bundle: await bundleSize(),
+};
+const path = writeResult(`edge/load-${args.dataset}.json`, result);
+console.table({
+  "edge graph, serial": edgeGraph.serial,
+  [`edge graph, x${args.concurrency}`]: edgeGraph.concurrent,
+  "edge exhaustive, serial": edgeExhaustive.serial,
+  [`edge exhaustive, x${args.concurrency}`]: edgeExhaustive.concurrent,
+  "node graph": nodeGraph,
+  "node exhaustive": nodeExhaustive,
+});
+console.log(`wrote ${path}`);

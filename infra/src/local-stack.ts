@@ -23,6 +23,8 @@ export interface LocalStackOptions {
   stateDir?: string;
   log?: Log;
   timeoutMs?: number;
+  /** Extra Worker vars for `wrangler dev` (e.g. DECODE_MODE), over infra/wrangler.jsonc's. */
+  vars?: Record<string, string>;
 }
 
 export interface LocalStack {

@@ -1,6 +1,6 @@
 import type { RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../errors/api-error.ts";
-import { rpgRecommend } from "../rpg/recommend.ts";
+import { decodeMode, rpgRecommend } from "../rpg/recommend.ts";
 import type { Services } from "../services.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { topN } from "./popularity.ts";
@@ -40,7 +40,7 @@ export async function recommend(
 
   if (version && version.model === "rpg") {
     const art = await services.artifacts.get(env.ARTIFACTS, version.version);
-    const mode = env.DECODE_MODE === "exhaustive" ? "exhaustive" : "graph";
+    const mode = decodeMode(env.DECODE_MODE, art.manifest.n_items, art.manifest.digits);
     return {
       recommendation_id: crypto.randomUUID(),
       model: "rpg",

@@ -99,3 +99,13 @@ describe("graph-constrained decoding", () => {
     ).toThrow(/beam/);
   });
 });
+
+describe("decode mode", () => {
+  it("scores small catalogues exhaustively and walks the graph for large ones, unless forced", async () => {
+    const { decodeMode } = await import("./recommend.ts");
+    expect(decodeMode("auto", 12_101, 32)).toBe("exhaustive");
+    expect(decodeMode(undefined, 1_000_000, 32)).toBe("graph");
+    expect(decodeMode("graph", 100, 8)).toBe("graph");
+    expect(decodeMode("exhaustive", 1_000_000, 64)).toBe("exhaustive");
+  });
+});

@@ -4,6 +4,19 @@ import { exhaustiveTopN, graphDecode, type Ranked } from "./decode.ts";
 
 export type DecodeMode = "graph" | "exhaustive";
 
+/**
+ * Below this many score lookups (items x digits), scoring every item is cheaper than walking the
+ * graph: on Beauty (12,101 x 32) exhaustive took 1.3 ms p50 and graph decoding (b 20, k 200, q 3)
+ * 7.0 ms in the same run (bench/results/edge/load-beauty.json), a crossover near 2M lookups.
+ */
+export const EXHAUSTIVE_LOOKUPS = 2_000_000;
+
+/** `auto` (the default) picks by catalogue size; `graph` and `exhaustive` force a decoder. */
+export function decodeMode(setting: string | undefined, nItems: number, digits: number): DecodeMode {
+  if (setting === "graph" || setting === "exhaustive") return setting;
+  return nItems * digits <= EXHAUSTIVE_LOOKUPS ? "exhaustive" : "graph";
+}
+
 /** How many history items seed the initial beam with their graph neighbours. */
 const SEED_ITEMS = 3;
 
