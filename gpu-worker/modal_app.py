@@ -161,6 +161,16 @@ class Worker:
         except Exception as exc:
             return error_response(exc, context.request_id)[1]
 
+    @modal.method()
+    def denoise(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """DiffGRM's `denoise` RPC as its own method; each artifact version's weights load on its first
+        call and stay on this container's GPU (genrec.diffgrm.serve's cache)."""
+        context = RpcContext(runtime="modal", method="denoise", request_id=uuid.uuid4().hex)
+        try:
+            return dispatch("denoise", payload, context)
+        except Exception as exc:
+            return error_response(exc, context.request_id)[1]
+
     @modal.asgi_app()
     def web(self) -> Any:
         """`POST /rpc/{method}` with `Authorization: Bearer $GENREC_RPC_TOKEN`, as the local server."""

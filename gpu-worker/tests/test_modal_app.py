@@ -50,7 +50,7 @@ def test_app_and_its_members(modal_app: ModuleType) -> None:
     assert list(registered(app, "registered_classes")) == ["Worker"]
     assert sorted(registered(app, "registered_functions")) == ["Worker.*", "train_job"]
     assert registered(app, "registered_web_endpoints") == ["Worker.web"]
-    assert sorted(modal_app.Worker._get_method_names()) == ["rpc", "web"]
+    assert sorted(modal_app.Worker._get_method_names()) == ["denoise", "rpc", "web"]
 
 
 def test_gpu_volume_and_secret(modal_app: ModuleType) -> None:
@@ -141,7 +141,10 @@ def test_rpc_method_serves_the_shared_registry(worker: tuple[Any, Any]) -> None:
     rpc = vars(user_cls)["rpc"]._get_raw_f()
     assert rpc(instance, "health", {})["runtime"] == "modal"
     error = rpc(instance, "denoise", {"artifact_version": "v1", "histories": [["i1"]]})["error"]
-    assert error["code"] == "not_implemented"
+    assert error["code"] == "not_found"  # no such DiffGRM artifact (tests/diffgrm serves a real one)
+    denoise = vars(user_cls)["denoise"]._get_raw_f()
+    reply = denoise(instance, {"artifact_version": "v1", "histories": [["i1"]]})
+    assert reply["error"]["code"] == "not_found"
     assert rpc(instance, "health", {"x": 1})["error"]["issues"][0]["path"] == ["x"]
 
 

@@ -16,11 +16,8 @@ from genrec.rpc.models import HealthRequest, HealthResponse
 from genrec.rpc.registry import METHODS, Method, dispatch
 
 RPC_TS = PROJECT_DIR.parent / "shared" / "src" / "rpc.ts"
-# Methods still answering 501 (embed and assign_sids are tested in tests/embed and tests/sid;
-# train, job_status and cancel_job in tests/jobs).
-VALID: dict[str, dict[str, Any]] = {
-    "denoise": {"artifact_version": "v1", "histories": [["i1", "i2"]]},
-}
+# Every method is implemented: embed/assign_sids are tested in tests/embed and tests/sid,
+# train/job_status/cancel_job in tests/jobs, denoise in tests/diffgrm.
 
 
 def ctx(method: str, runtime: str = "local") -> RpcContext:
@@ -54,15 +51,10 @@ def test_version_falls_back_to_the_env_var_set_by_the_modal_image(monkeypatch: p
     assert handlers.package_version() == "unknown"
 
 
-@pytest.mark.parametrize("method", sorted(VALID))
-def test_unfinished_methods_validate_then_answer_501(method: str) -> None:
+def test_validation_runs_before_any_handler() -> None:
     with pytest.raises(RpcError) as caught:
-        dispatch(method, VALID[method], ctx(method))
-    assert (caught.value.status, caught.value.error.code) == (501, "not_implemented")
-    assert method in caught.value.error.message
-
-    with pytest.raises(RpcError) as caught:
-        dispatch(method, {**VALID[method], "unexpected": 1}, ctx(method))
+        body = {"artifact_version": "v1", "histories": [["i1"]], "unexpected": 1}
+        dispatch("denoise", body, ctx("denoise"))
     assert (caught.value.status, caught.value.error.code) == (400, "invalid_request")
 
 

@@ -92,7 +92,7 @@ def test_table_scores_match_the_numpy_decoder() -> None:
     rpg = model().eval()
     with torch.inference_mode():
         logprobs = rpg.user_logprobs(batch().inputs)  # [2, M, 256]
-        scores = table_scores(logprobs, rpg.item_tokens)
+        scores = table_scores(logprobs, rpg.item_tokens())
     for user in range(2):
         expected = score_items(logprobs[user].numpy(), rpg.sid_table())
         assert np.allclose(scores[user].numpy()[1:], expected[1:], atol=1e-5)

@@ -101,10 +101,10 @@ def test_schema_violations_are_400_with_one_issue_per_error(
     assert all(i.message for i in issues)
 
 
-def test_registered_but_unfinished_methods_are_501(client: TestClient) -> None:
+def test_denoise_with_an_unknown_artifact_is_404(client: TestClient) -> None:
     body = {"artifact_version": "v1", "histories": [["i1", "i2"]]}
     response = client.post("/rpc/denoise", json=body, headers=AUTH)
-    assert "denoise" in error_of(response, 501, "not_implemented").error.message
+    assert "v1" in error_of(response, 404, "not_found").error.message
 
 
 def test_unexpected_errors_are_500_without_details(

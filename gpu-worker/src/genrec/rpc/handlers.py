@@ -15,11 +15,15 @@ from genrec.rpc.errors import RpcError
 from genrec.rpc.models import (
     AssignSidsRequest,
     AssignSidsResponse,
+    DenoiseRequest,
+    DenoiseResponse,
+    DenoiseResult,
     EmbedRequest,
     EmbedResponse,
     ErrorIssue,
     HealthRequest,
     HealthResponse,
+    ScoredItem,
     SemanticId,
 )
 from genrec.sid.artifacts import ArtifactNotFoundError, load_artifact
@@ -75,6 +79,29 @@ def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsRe
         sids=[
             SemanticId(item_id=item.id, codes=row.tolist())
             for item, row in zip(request.items, codes, strict=True)
+        ],
+    )
+
+
+def denoise(request: DenoiseRequest, context: RpcContext) -> DenoiseResponse:
+    """DiffGRM: histories (item ids, oldest first) -> top-k items by CPD, with the artifact version's
+    weights (under $GENREC_ARTIFACTS_DIR; read once per process). Unknown item ids are dropped."""
+    from genrec.diffgrm import serve  # torch loads on first use, not when the server starts
+
+    try:
+        served = serve.load_served(request.artifact_version)
+    except ArtifactNotFoundError:
+        raise RpcError(404, "not_found", f"no DiffGRM artifact {request.artifact_version!r}") from None
+    try:
+        answers = serve.denoise(served, [h.root for h in request.histories], request.k, request.beam)
+    except serve.EmptyHistoryError as exc:
+        issue = ErrorIssue(code="no_known_items", path=["histories", exc.index], message=str(exc))
+        raise RpcError(400, "invalid_request", str(exc), [issue]) from None
+    return DenoiseResponse(
+        artifact_version=request.artifact_version,
+        results=[
+            DenoiseResult(items=[ScoredItem(item_id=i, score=s) for i, s in items], invalid=invalid)
+            for items, invalid in answers
         ],
     )
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from genrec.jobs.service import cancel_job, job_status, train
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import RpcError
-from genrec.rpc.handlers import assign_sids, embed, health, not_implemented
+from genrec.rpc.handlers import assign_sids, denoise, embed, health
 from genrec.rpc.models import (
     AssignSidsRequest,
     AssignSidsResponse,
@@ -49,7 +49,7 @@ METHODS: Mapping[str, Method[Any, Any]] = MappingProxyType(
         "train": Method(TrainRequest, Job, train),
         "job_status": Method(JobRef, Job, job_status),
         "cancel_job": Method(JobRef, Job, cancel_job),
-        "denoise": Method(DenoiseRequest, DenoiseResponse, not_implemented),
+        "denoise": Method(DenoiseRequest, DenoiseResponse, denoise),
     }
 )
 

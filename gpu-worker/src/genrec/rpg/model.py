@@ -131,8 +131,9 @@ class RPG(SeqRecModel):
         super().__init__(sids.shape[0] - 1)
         self.config = config
         m = config.n_digits
-        # SID table baked in as token ids 256·d + c: the ONNX export turns it into a constant gather.
-        self.register_buffer("item_tokens", sid_tokens(sids))  # [N+1, m]
+        # The SID table itself (uint8) is a buffer: the ONNX export bakes it in as a constant gather.
+        self.register_buffer("sids", sids.to(torch.uint8))  # [N+1, m]
+        self.register_buffer("digit_offsets", torch.arange(m) * CODEBOOK, persistent=False)  # [m]
         self.tok_emb = nn.Embedding(m * CODEBOOK, config.d)
         self.pos_emb = nn.Embedding(config.max_len, config.d)
         self.emb_dropout = nn.Dropout(config.emb_dropout)
@@ -167,7 +168,7 @@ class RPG(SeqRecModel):
         export, which has no EmbeddingBag op, gathers and averages, the same numbers.
         """
         batch, length = items.shape
-        tokens = self.item_tokens[items]  # [B, l, m]
+        tokens = self.item_tokens(items)  # [B, l, m]
         if torch.onnx.is_in_onnx_export():
             return self.tok_emb(tokens).mean(dim=2)  # [B, l, m, d] -> [B, l, d]
         bags = F.embedding_bag(tokens.view(batch * length, -1), self.tok_emb.weight, mode="mean")  # [B*l, d]
@@ -193,9 +194,14 @@ class RPG(SeqRecModel):
             x = block(x, mask)
         return self.ln_f(x), offset  # [B, l, d]
 
+    def item_tokens(self, items: Tensor | None = None) -> Tensor:
+        """Token ids 256·d + c (int64) of ``items`` [...] -> [..., m]; all rows [N+1, m] when None."""
+        codes = self.sids if items is None else self.sids[items]  # [..., m] uint8
+        return codes.long() + self.digit_offsets  # [..., m]
+
     def sid_table(self) -> np.ndarray:
         """The baked-in SIDs as codes: uint8 [N+1, m]."""
-        return (self.item_tokens % CODEBOOK).cpu().numpy().astype(np.uint8)
+        return self.sids.cpu().numpy()
 
     # --- MTP head ------------------------------------------------------------------------------------
     def code_embeddings(self) -> Tensor:
@@ -216,7 +222,7 @@ class RPG(SeqRecModel):
         labelled = labels > 0
         assert bool(labelled.any()), "a batch needs at least one labelled position"
         logits = self.digit_logits(hidden[labelled])  # [m, P, 256]
-        codes = self.item_tokens[labels[labelled]].T % CODEBOOK  # [P, m] -> [m, P]
+        codes = self.sids[labels[labelled]].T.long()  # [P, m] -> [m, P]
         return F.cross_entropy(logits.reshape(-1, CODEBOOK), codes.reshape(-1))  # [m*P, 256] vs [m*P]
 
     # --- serving contract ----------------------------------------------------------------------------
@@ -228,7 +234,7 @@ class RPG(SeqRecModel):
 
     def score_all(self, histories: Tensor) -> Tensor:
         """Exhaustive item scores = mean over digits of the code log-probs: [B, N+1], column 0 -inf."""
-        return table_scores(self.user_logprobs(histories), self.item_tokens)
+        return table_scores(self.user_logprobs(histories), self.item_tokens())
 
 
 def table_scores(logprobs: Tensor, item_tokens: Tensor) -> Tensor:

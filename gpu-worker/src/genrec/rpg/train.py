@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import time
 from datetime import UTC, datetime
@@ -30,10 +31,21 @@ from genrec.rpg.loop import fit
 from genrec.rpg.model import RPG
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.config import parse_sets
-from genrec.train.results import REPO_ROOT, git_info, machine_info, source_fingerprint, write_result
+from genrec.train.results import REPO_ROOT, SOURCE_ROOT, git_info, machine_info, write_result
 
 DEFAULT_RUNS = REPO_ROOT / "gpu-worker" / "var" / "runs"
 RPG_RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
+
+
+RESULT_PACKAGES = ("data", "eval", "models", "rpg", "train")  # the code an RPG result depends on
+
+
+def source_fingerprint() -> str:
+    """sha256 over the .py files (path + bytes) of ``RESULT_PACKAGES``: ties a dirty-tree result to code."""
+    digest = hashlib.sha256()
+    for path in sorted(p for package in RESULT_PACKAGES for p in (SOURCE_ROOT / package).rglob("*.py")):
+        digest.update(str(path.relative_to(SOURCE_ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def resolve_device(name: str) -> str:

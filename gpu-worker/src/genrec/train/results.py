@@ -19,6 +19,7 @@ import torch
 REPO_ROOT = Path(__file__).resolve().parents[4]
 BASELINE_RESULTS = REPO_ROOT / "bench" / "results" / "baselines"
 SOURCE_ROOT = Path(__file__).resolve().parents[1]  # src/genrec
+RESULT_PACKAGES = ("data", "eval", "models", "train")  # the code a baseline result depends on
 
 
 def git_info(root: Path = REPO_ROOT) -> dict[str, Any]:
@@ -35,10 +36,13 @@ def git_info(root: Path = REPO_ROOT) -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD"), "dirty": None if status is None else bool(status)}
 
 
-def source_fingerprint(root: Path = SOURCE_ROOT) -> str:
-    """sha256 over the genrec package's .py files (path + bytes): ties a dirty-tree result to its code."""
+def source_fingerprint(root: Path = SOURCE_ROOT, packages: tuple[str, ...] = RESULT_PACKAGES) -> str:
+    """sha256 over the .py files (path + bytes) of ``packages``: ties a dirty-tree result to its code.
+
+    Recompute it on a checkout to check that a result file came from that checkout's code.
+    """
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for package in packages for p in (root / package).rglob("*.py")):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -1,0 +1,170 @@
+"""Confidence-guided Parallel Denoising (CPD, ALGORITHMS.md §3) and the SID -> item mapping, as pure
+functions of a decoder step; nothing here knows the model.
+
+``step(codes)`` maps partially filled SIDs [U, V, m] (``MASKED`` = -1 where a digit is still masked;
+V beams per user) to per-digit log-probabilities [U, V, m, 256]. With n = m digits and beam B:
+
+- step 0: one pass with every digit masked; global top-B over all (digit, code) pairs;
+- steps 1..n-2: one pass per beam with its filled digits revealed; a filled digit is never refilled;
+  score = beam log-prob + log p(code at an unfilled digit); global top-B over B·(unfilled)·256;
+- last step: each beam fills its remaining digit greedily (argmax);
+- beams are sorted by log-prob. So n decoder passes per user, whatever B.
+
+``order="fixed"`` is the ablation without CPD: the same beam search, but step s may only fill digit
+s (left to right), so confidence never chooses the digit. Beams may reach the same SID along
+different digit orders; duplicates are kept here and dropped by ``to_items`` (as the authors do).
+With small beams they crowd the beam out (Beauty, beam 32: ~7 distinct SIDs of 32), so
+``merge=True`` (not the authors' behaviour; off by default) keeps only the best-scored copy of each
+partial SID at every top-B step; the greedy last step can still complete two beams alike.
+
+``to_items`` maps the sorted SIDs to items: SIDs of no item are dropped (and counted as invalid),
+repeated SIDs are dropped, each remaining SID expands to its collision bucket in a deterministic
+order (training popularity, then row), optionally skipping seen items, until K items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import Tensor
+
+MASKED = -1
+ORDERS = ("confidence", "fixed")
+DigitOrder = Literal["confidence", "fixed"]
+StepFn = Callable[[Tensor], Tensor]  # codes [U, V, m] -> log-probs [U, V, m, C]
+
+
+@dataclass(frozen=True)
+class Beams:
+    codes: Tensor  # [U, B, m] int64, best first
+    scores: Tensor  # [U, B] float, summed log-probs, descending
+
+
+def first_occurrences(keys: Tensor) -> Tensor:
+    """bool [U, K]: True where ``keys`` [U, K] holds a value not seen earlier in its row."""
+    sorted_keys, order = keys.sort(dim=1, stable=True)  # equal keys keep their left-to-right order
+    first = torch.ones_like(sorted_keys, dtype=torch.bool)
+    first[:, 1:] = sorted_keys[:, 1:] != sorted_keys[:, :-1]
+    return torch.empty_like(first).scatter_(1, order, first)
+
+
+def partial_keys(codes: Tensor) -> Tensor:
+    """Partial SIDs [..., m] (codes < 256 or MASKED) -> int64 keys [...], equal iff the states are."""
+    assert codes.shape[-1] <= 7, "keys are base-257 numbers in an int64"
+    digits = torch.where(codes == MASKED, 256, codes)
+    weights = 257 ** torch.arange(codes.shape[-1] - 1, -1, -1, device=codes.device)
+    return (digits * weights).sum(dim=-1)
+
+
+def cpd(
+    step: StepFn,
+    n_users: int,
+    n_digits: int,
+    beam: int,
+    order: DigitOrder = "confidence",
+    merge: bool = False,
+) -> Beams:
+    """Decode ``n_users`` SIDs of ``n_digits`` digits with beam ``beam`` (see the module docstring)."""
+    assert beam >= 1 and n_digits >= 1 and order in ORDERS, (beam, n_digits, order)
+    codes = torch.full((n_users, 1, n_digits), MASKED, dtype=torch.int64)  # [U, 1, m]
+    scores = torch.zeros(n_users, 1)  # [U, V]
+    digits = torch.arange(n_digits)
+    for s in range(n_digits):
+        logp = step(codes).float()  # [U, V, m, C]
+        users, views, m, codebook = logp.shape
+        assert (users, views, m) == codes.shape, (logp.shape, codes.shape)
+        codes, scores = codes.to(logp.device), scores.to(logp.device)
+        open_ = codes == MASKED if order == "confidence" else (digits.to(logp.device) == s).expand_as(codes)
+        cand = (scores[:, :, None, None] + logp).masked_fill(~open_[..., None], float("-inf"))  # [U, V, m, C]
+        flat = cand.view(users, views * m * codebook)  # [U, V·m·C]
+        if s == n_digits - 1 and s > 0:  # last step: one greedy fill per beam
+            best, idx = cand.view(users, views, m * codebook).max(dim=2)  # [U, V]
+            beam_idx = torch.arange(views, device=idx.device).expand(users, views)
+        else:
+            n_open = views * int(open_[0, 0].sum()) * codebook  # candidates per user (same for all)
+            # a partial SID with s + 1 digits is reachable along at most s + 1 orders: this shortlist
+            # holds >= B distinct states whenever there are that many
+            shortlist = min(beam * (s + 1) if merge else beam, n_open)
+            best, idx = flat.topk(shortlist, dim=1)  # [U, B'], best first
+            beam_idx, idx = idx // (m * codebook), idx % (m * codebook)
+        digit, code = idx // codebook, idx % codebook  # [U, B']
+        codes = codes.gather(1, beam_idx[..., None].expand(-1, -1, m)).clone()  # [U, B', m]
+        codes.scatter_(2, digit[..., None], code[..., None])
+        scores = best
+        if merge and 0 < s < n_digits - 1:
+            first = first_occurrences(partial_keys(codes))  # [U, B']
+            keep = min(beam, int(first.sum(dim=1).min()))
+            scores, kept = scores.masked_fill(~first, float("-inf")).topk(keep, dim=1)  # [U, B]
+            codes = codes.gather(1, kept[..., None].expand(-1, -1, m))  # [U, B, m]
+    assert bool((codes != MASKED).all()) and bool(torch.isfinite(scores).all())
+    scores, order_idx = scores.sort(dim=1, descending=True, stable=True)
+    return Beams(codes.gather(1, order_idx[..., None].expand_as(codes)), scores)
+
+
+def sid_keys(codes: np.ndarray) -> np.ndarray:
+    """SIDs [..., m] (codes < 256) -> int64 keys [...], equal iff the SIDs are equal."""
+    codes = np.asarray(codes, dtype=np.int64)
+    assert codes.shape[-1] <= 7, "keys are base-256 numbers in an int64"
+    return (codes << (8 * np.arange(codes.shape[-1] - 1, -1, -1))).sum(axis=-1)
+
+
+@dataclass(frozen=True)
+class BucketMap:
+    """One-to-many SID -> items: ``items[starts[j]:starts[j+1]]`` share the SID ``keys[j]``."""
+
+    keys: np.ndarray  # int64 [S], sorted
+    starts: np.ndarray  # int64 [S+1]
+    items: np.ndarray  # int64 [N], rows; within a bucket by training count desc, then row asc
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Bucket index per key [...], -1 for a SID of no item."""
+        pos = np.searchsorted(self.keys, keys).clip(max=len(self.keys) - 1)
+        return np.where(self.keys[pos] == keys, pos, -1)
+
+
+def bucket_map(sids: np.ndarray, counts: np.ndarray) -> BucketMap:
+    """``sids`` uint8 [N+1, m] (row 0 padding), ``counts`` [N+1] training occurrences per row."""
+    assert len(sids) == len(counts), (sids.shape, counts.shape)
+    rows = np.arange(1, len(sids))
+    keys = sid_keys(sids[1:])  # [N]
+    order = np.lexsort((rows, -np.asarray(counts)[1:], keys))  # by key, then count desc, then row
+    uniq, starts = np.unique(keys[order], return_index=True)
+    return BucketMap(uniq, np.append(starts, len(rows)).astype(np.int64), rows[order])
+
+
+@dataclass(frozen=True)
+class Ranked:
+    items: np.ndarray  # int64 [U, K], best first; 0 = no answer (fewer than K items found)
+    scores: np.ndarray  # float32 [U, K], the item's SID log-prob (-inf where no answer)
+    sids: np.ndarray  # int64 [U, K, m]: distinct valid SIDs, best first; -1 where fewer (SID-level hits)
+    invalid: np.ndarray  # bool [U, B]: beam j's SID maps to no item
+
+
+def to_items(beams: Beams, buckets: BucketMap, k: int, exclude: np.ndarray | None = None) -> Ranked:
+    """Sorted beams -> top-``k`` items per user; ``exclude`` [U, L] rows never recommended (0 ignored)."""
+    codes, scores = beams.codes.cpu().numpy(), beams.scores.float().cpu().numpy()  # [U, B, m], [U, B]
+    users, _, m = codes.shape
+    bucket = buckets.lookup(sid_keys(codes))  # [U, B]
+    items = np.zeros((users, k), dtype=np.int64)
+    item_scores = np.full((users, k), -np.inf, dtype=np.float32)
+    sid_list = np.full((users, k, m), -1, dtype=np.int64)
+    for u in range(users):
+        seen_buckets: set[int] = set()
+        skip = set(exclude[u][exclude[u] > 0].tolist()) if exclude is not None else set()
+        n_items = n_sids = 0
+        for j, b in enumerate(bucket[u].tolist()):
+            if b < 0 or b in seen_buckets:
+                continue
+            seen_buckets.add(b)
+            if n_sids < k:
+                sid_list[u, n_sids], n_sids = codes[u, j], n_sids + 1
+            for item in buckets.items[buckets.starts[b] : buckets.starts[b + 1]].tolist():
+                if n_items < k and item not in skip:
+                    items[u, n_items], item_scores[u, n_items], n_items = item, scores[u, j], n_items + 1
+            if n_items == k and n_sids == k:
+                break
+    return Ranked(items, item_scores, sid_list, bucket < 0)

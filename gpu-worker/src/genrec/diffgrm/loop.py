@@ -1,0 +1,157 @@
+"""DiffGRM's epoch loop: AdamW (wd 0), linear warm-up + cosine decay, grad clipping, OCN loss, CPD
+validation every ``eval_every`` epochs (selection on 0.8·N@10 + 0.2·R@10), early stopping after
+``patience`` evaluations without improvement, and ``last`` / ``best`` checkpoints (weights + JSON
+meta, genrec.train.checkpoint) every epoch, so ``--resume`` continues a killed run.
+
+Determinism as in genrec.rpg.loop: each epoch re-seeds torch from (seed, epoch) and the learning
+rate is a pure function of the global step, so a resumed run repeats the uninterrupted one (same
+machine and thread count).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm import tqdm
+
+from genrec.data.split import EvalSplit
+from genrec.diffgrm.config import RunConfig, config_dict
+from genrec.diffgrm.cpd import BucketMap, DigitOrder
+from genrec.diffgrm.evaluate import TQDM_INTERVAL, evaluate, selection_score, subsample
+from genrec.diffgrm.model import DiffGRM
+from genrec.diffgrm.ocn import ocn_loss
+from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
+from genrec.train.loop import epoch_batches
+
+# Settings that may differ between a run and its resumption without changing what it trains.
+RESUMABLE_CHANGES = frozenset(
+    {"threads", "device", "eval_batch_size", "test_beam", "serve_beam", "order", "merge_duplicates"}
+)
+
+
+@dataclass
+class FitState:
+    """Progress a checkpoint carries besides the weights (JSON-ready)."""
+
+    epoch: int = 0  # last completed epoch
+    step: int = 0  # optimizer steps taken
+    best_epoch: int = 0
+    best_score: float | None = None
+    best_valid: dict[str, Any] | None = None
+    evals_since_best: int = 0
+    train_seconds: float = 0.0
+    eval_seconds: float = 0.0
+    elapsed_seconds: float = 0.0  # across sessions, evaluation and checkpoints included
+    stopped: str | None = None  # "early_stop" | "max_epochs"
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def lr_factor(step: int, warmup: int, total: int) -> float:
+    """Linear warm-up from 0 over ``warmup`` steps, then cosine decay to 0 at ``total``."""
+    if step < warmup:
+        return step / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+def check_resumable(saved: dict[str, Any], config: RunConfig) -> None:
+    now = config_dict(config)
+    for section in ("model", "train", "ocn", "decode"):
+        for key, value in now[section].items():  # type: ignore[union-attr]
+            if key not in RESUMABLE_CHANGES and saved[section].get(key) != value:
+                raise ValueError(
+                    f"cannot resume: {section}.{key} was {saved[section].get(key)!r}, now {value!r}"
+                )
+    if (saved["dataset"], saved["sids"]) != (config.dataset, config.sids):
+        raise ValueError("cannot resume: the checkpoint is for another dataset or SID table")
+
+
+def fit(
+    model: DiffGRM,
+    histories: torch.Tensor,
+    targets: torch.Tensor,
+    valid: EvalSplit,
+    buckets: BucketMap,
+    config: RunConfig,
+    run_dir: Path,
+    resume: bool = False,
+    extra_meta: dict[str, Any] | None = None,
+) -> FitState:
+    """Train on samples (histories [S, L], target rows [S]) until ``train.epochs`` or early stop."""
+    cfg, device = config.train, str(next(model.parameters()).device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    state, session_start = FitState(), time.perf_counter()
+    if resume and (saved := load_meta(run_dir, "last")) is not None:
+        check_resumable(saved["config"], config)
+        load_checkpoint(run_dir, "last", model, optimizer)
+        state = FitState(**saved["state"])
+        tqdm.write(f"resumed from epoch {state.epoch} (step {state.step}) in {run_dir}")
+    elapsed_before = state.elapsed_seconds
+    target_codes = torch.from_numpy(model.sid_table()).long()[targets]  # [S, m]
+    lengths = (histories > 0).sum(dim=1)  # [S]
+    steps_per_epoch = len(epoch_batches(lengths, cfg.batch_size, cfg.bucket_by_length))
+    total_steps = steps_per_epoch * cfg.epochs
+    valid = subsample(valid, cfg.valid_users, cfg.seed)
+
+    def meta() -> dict[str, Any]:
+        state.elapsed_seconds = elapsed_before + time.perf_counter() - session_start
+        return {"config": config_dict(config), "state": dataclasses.asdict(state), **(extra_meta or {})}
+
+    for epoch in range(state.epoch + 1, cfg.epochs + 1):
+        if state.stopped:
+            break
+        torch.manual_seed(cfg.seed * 1_000_003 + epoch)
+        model.train()
+        start, total = time.perf_counter(), 0.0
+        batches = epoch_batches(lengths, cfg.batch_size, cfg.bucket_by_length)
+        for rows in tqdm(
+            batches, desc=f"epoch {epoch}", unit="batch", leave=False, mininterval=TQDM_INTERVAL
+        ):
+            for group in optimizer.param_groups:
+                group["lr"] = cfg.lr * lr_factor(state.step, cfg.warmup_steps, total_steps)
+            loss = ocn_loss(model, histories[rows].to(device), target_codes[rows].to(device), config.ocn)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            total, state.step = total + loss.item(), state.step + 1
+        seconds = time.perf_counter() - start
+        assert math.isfinite(total), f"non-finite loss in epoch {epoch}"
+        state.epoch, state.train_seconds = epoch, state.train_seconds + seconds
+        record: dict[str, Any] = {
+            "epoch": epoch,
+            "loss": total / len(batches),
+            "lr_end": cfg.lr * lr_factor(state.step, cfg.warmup_steps, total_steps),
+            "train_seconds": round(seconds, 2),
+        }
+        if epoch % cfg.eval_every == 0 or epoch == cfg.epochs:
+            dec = config.decode
+            order: DigitOrder = dec.order  # type: ignore[assignment]
+            result = evaluate(
+                model, valid, buckets, dec.valid_beam, order, dec.k, cfg.eval_batch_size, dec.merge_duplicates
+            )
+            score = selection_score(result["metrics"])
+            state.eval_seconds += result["seconds"]
+            record |= {"valid": result["metrics"], "score": score, "eval_seconds": result["seconds"]}
+            if state.best_score is None or score > state.best_score:
+                state.best_epoch, state.best_score, state.evals_since_best = epoch, score, 0
+                state.best_valid = {k: result[k] for k in ("metrics", "seen_filtered", "sid_level", "users")}
+                save_checkpoint(run_dir, "best", epoch, model, meta())
+            else:
+                state.evals_since_best += 1
+                if state.evals_since_best >= cfg.patience:
+                    state.stopped = "early_stop"
+        state.history.append(record)
+        state.stopped = state.stopped or ("max_epochs" if epoch == cfg.epochs else None)
+        save_checkpoint(run_dir, "last", epoch, model, meta(), optimizer)
+        line = f"epoch {epoch}: loss {record['loss']:.4f} {seconds:.1f}s"
+        if "valid" in record:
+            line += f" valid ndcg@10 {record['valid']['ndcg@10']:.4f} score {record['score']:.4f}"
+        tqdm.write(line)
+    return state
