@@ -1,5 +1,5 @@
-"""DiffGRM tests run on one torch thread (the CPU is shared); ``tiny_config`` builds small models;
-``artifacts`` is a serving artifact root holding ``VERSION``, an untrained tiny model on the sample data."""
+"""``tiny_config`` builds small DiffGRM models; ``artifacts`` is a serving artifact root holding
+``VERSION``, an untrained tiny model on the sample data."""
 
 from pathlib import Path
 
@@ -14,14 +14,6 @@ from genrec.diffgrm.model import DiffGRM, DiffGRMConfig
 from genrec.diffgrm.serve import export_artifact
 
 VERSION = "diffgrm-sample-tiny"
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture
