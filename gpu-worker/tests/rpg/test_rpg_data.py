@@ -36,6 +36,19 @@ def test_load_sids_reorders_a_sid_artifact_by_item_id(tmp_path) -> None:
     assert load_sids("random:8", ds).sids.shape == (ds.n_items + 1, 8)
 
 
+def test_load_sids_reads_a_raw_table_with_meta_json(tmp_path) -> None:
+    # The training jobs' layout: sids.u8 + items.json + meta.json (no sids.npy, no manifest).
+    ds, _ = load_dataset("sample")
+    table = random_sids(ds.n_items, 4, seed=7)
+    table.tofile(tmp_path / "sids.u8")
+    (tmp_path / "items.json").write_text(json.dumps(list(ds.item_ids)))
+    meta = {"digits": 4, "encoder": "all-MiniLM-L6-v2", "sid_scheme": "rpg-opq4"}
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    loaded = load_sids(str(tmp_path), ds)
+    assert np.array_equal(loaded.sids, table)
+    assert (loaded.encoder, loaded.scheme) == ("all-MiniLM-L6-v2", "rpg-opq4")
+
+
 def test_load_sids_rejects_a_table_missing_items(tmp_path) -> None:
     ds, _ = load_dataset("sample")
     np.save(tmp_path / "sids.npy", np.zeros((3, 4), dtype=np.uint8))

@@ -13,6 +13,7 @@ from genrec.rpg.config import resolve_config
 from genrec.rpg.data import load_sids, random_sids
 from genrec.rpg.export import PARITY_TOL, export, export_onnx, onnx_logprobs, quantize_int8, random_histories
 from genrec.rpg.model import RPG, RPGConfig
+from genrec.rpg.sweep import sweep
 from genrec.rpg.train import run
 
 
@@ -77,6 +78,11 @@ def test_train_and_export_the_sample(tmp_path) -> None:
     popular = np.fromfile(out / "popular.i32", dtype="<i4")
     assert len(set(popular.tolist())) == len(popular) and popular.min() >= 1
     assert "onnx" in json.loads((tmp_path / "results" / "sample-tiny.json").read_text())
+
+    swept = sweep(tmp_path / "run", "test", [(10, 5, 2), (10, 20, 1)], ("random", "history"))
+    modes = [(r["mode"], r.get("k"), r.get("init")) for r in swept["rows"]]
+    assert modes[0] == ("exhaustive", None, None) and len(modes) == 1 + 2 * 2
+    assert all(r["items_scored_per_user"]["max"] <= 2 * 10 * 5 for r in swept["rows"][1:3])  # q·b·k
 
 
 @pytest.mark.parametrize("version", [".hidden", "a/b", "b c", "é"])

@@ -45,3 +45,10 @@ def test_self_comes_first_even_with_duplicate_sids() -> None:
 def test_k_is_capped_by_the_catalogue() -> None:
     graph = build_graph(np.random.default_rng(2).normal(size=(M, 256, D)), random_sids(5, M), 50)
     assert np.diff(graph.indptr).tolist() == [0, 5, 5, 5, 5, 5]
+
+
+def test_truncate_equals_building_with_a_smaller_k() -> None:
+    code_emb = np.random.default_rng(5).normal(size=(M, 256, D))
+    sids = random_sids(N, M, seed=6)
+    small, big = build_graph(code_emb, sids, 3), build_graph(code_emb, sids, K).truncate(3)
+    assert np.array_equal(small.indptr, big.indptr) and np.array_equal(small.indices, big.indices)

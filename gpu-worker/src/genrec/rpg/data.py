@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -67,14 +68,18 @@ def random_sids(n_items: int, m: int, seed: int = 0) -> np.ndarray:
 
 
 def load_sids(spec: str, ds: Dataset) -> SIDTable:
-    """``random:<m>``, or a SID artifact directory (genrec.sid: ``manifest.json``, ``items.json`` with
-    row -> item id and index 0 = padding, ``sids.npy`` uint8 [rows, m]; a raw ``sids.u8`` [rows, m]
-    as in an edge artifact set also works). Rows are re-ordered to the dataset's item order by id."""
+    """``random:<m>``, or a SID directory: ``items.json`` (row -> item id, index 0 = padding) with
+    ``sids.npy`` (genrec.sid's artifact) or a raw ``sids.u8`` [rows, m]; metadata from genrec.sid's
+    ``manifest.json`` and/or a ``meta.json`` (``digits``, ``encoder``, ``sid_scheme``; it wins, as the
+    training jobs write it). Rows are re-ordered to the dataset's item order by item id."""
     if spec.startswith(RANDOM_PREFIX):
         m = int(spec[len(RANDOM_PREFIX) :])
         return SIDTable(random_sids(ds.n_items, m), "none", "random", spec)
     root = Path(spec)
-    meta = json.loads((root / "manifest.json").read_text()) if (root / "manifest.json").exists() else {}
+    meta: dict[str, Any] = {}
+    for name in ("manifest.json", "meta.json"):
+        if (root / name).exists():
+            meta |= json.loads((root / name).read_text())
     item_ids = json.loads((root / "items.json").read_text())
     if (root / "sids.npy").exists():
         table = np.load(root / "sids.npy")
@@ -90,8 +95,8 @@ def load_sids(spec: str, ds: Dataset) -> SIDTable:
     sids[1:] = table[[row_of[item] for item in ds.item_ids[1:]]]
     encoder = meta.get("encoder", "unknown")
     encoder = str(encoder.get("model", "unknown") if isinstance(encoder, dict) else encoder)
-    scheme = f"{meta.get('scheme', meta.get('sid_scheme', 'unknown'))}:{meta.get('version', root.name)}"
-    return SIDTable(sids, encoder, scheme, str(root))
+    scheme = meta.get("sid_scheme") or f"{meta.get('scheme', 'unknown')}:{meta.get('version', root.name)}"
+    return SIDTable(sids, encoder, str(scheme), str(root))
 
 
 def popularity(train: Sequence[np.ndarray], n_items: int) -> np.ndarray:

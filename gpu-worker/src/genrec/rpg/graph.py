@@ -35,6 +35,13 @@ class Graph:
     def row(self, r: int) -> np.ndarray:
         return self.indices[self.indptr[r] : self.indptr[r + 1]]
 
+    def truncate(self, k: int) -> Graph:
+        """The first ``k`` neighbours of every row: the top-k graph, since lists are sorted by similarity."""
+        degree = np.minimum(np.diff(self.indptr), k)  # [N+1]
+        keep = np.arange(len(self.indices)) - np.repeat(self.indptr[:-1], np.diff(self.indptr))  # rank in row
+        indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int32)
+        return Graph(indptr, self.indices[keep < k])
+
 
 def code_similarity(code_emb: Tensor) -> Tensor:
     """Per-digit cosine tables: code embeddings [m, 256, d] -> [m, 256, 256]."""
