@@ -60,7 +60,7 @@ def run(
     tag: str = "",
 ) -> dict[str, Any]:
     """Train (or resume, or reuse a finished run), test the best checkpoint, write the result.
-    ``reused``: ``run_dir`` is another run's finished training (no-cpd); wall time then excludes it."""
+    ``reused``: ``run_dir`` is a finished training re-decoded (no-cpd, --tag); wall time excludes it."""
     started = time.perf_counter()
     torch.set_num_threads(config.train.threads)
     device = resolve_device(config.train.device)
