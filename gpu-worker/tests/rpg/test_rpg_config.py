@@ -3,7 +3,7 @@
 import pytest
 
 from genrec.rpg.config import config_dict, config_from_dict, resolve_config
-from genrec.rpg.loop import lr_factor
+from genrec.train.loop import lr_factor
 
 
 def test_precedence_and_round_trip() -> None:

@@ -24,7 +24,7 @@ from genrec.rpg.config import RunConfig, config_dict
 from genrec.rpg.evaluate import TQDM_INTERVAL, exhaustive, model_logprobs
 from genrec.rpg.model import RPG
 from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
-from genrec.train.loop import epoch_batches
+from genrec.train.loop import check_resumable, epoch_batches, lr_factor
 
 # Settings that may differ between a run and its resumption without changing the result's meaning.
 RESUMABLE_CHANGES = frozenset({"threads", "device", "eval_batch_size"})
@@ -45,26 +45,6 @@ class FitState:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def lr_factor(step: int, warmup: int, total: int) -> float:
-    """Linear warm-up from 0 over ``warmup`` steps, then cosine decay to 0 at ``total``."""
-    if step < warmup:
-        return step / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
-
-
-def _check_resumable(saved: dict[str, Any], config: RunConfig) -> None:
-    now = config_dict(config)
-    for section in ("model", "train", "decode"):
-        for key, value in now[section].items():  # type: ignore[union-attr]
-            if key not in RESUMABLE_CHANGES and saved[section].get(key) != value:
-                raise ValueError(
-                    f"cannot resume: {section}.{key} was {saved[section].get(key)!r}, now {value!r}"
-                )
-    if (saved["dataset"], saved["sids"]) != (config.dataset, config.sids):
-        raise ValueError("cannot resume: the checkpoint is for another dataset or SID table")
-
-
 def fit(
     model: RPG,
     inputs: torch.Tensor,
@@ -80,7 +60,13 @@ def fit(
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     state, session_start = FitState(), time.perf_counter()
     if resume and (saved := load_meta(run_dir, "last")) is not None:
-        _check_resumable(saved["config"], config)
+        check_resumable(
+            saved["config"],
+            config_dict(config),
+            ("model", "train", "decode"),
+            RESUMABLE_CHANGES,
+            ("dataset", "sids"),
+        )
         load_checkpoint(run_dir, "last", model, optimizer)
         state = FitState(**saved["state"])
         tqdm.write(f"resumed from epoch {state.epoch} (step {state.step}) in {run_dir}")

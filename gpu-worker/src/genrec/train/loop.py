@@ -13,7 +13,7 @@ import dataclasses
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,15 +78,33 @@ def evaluate(model: SeqRecModel, split: EvalSplit, batch_size: int, device: str,
         return evaluate_scores(score, split, model.n_items, batch_size=batch_size, device=device)
 
 
-def _check_resumable(saved: dict[str, Any], config: RunConfig) -> None:
-    now = config_dict(config)
-    for section in ("model", "train"):
+def lr_factor(step: int, warmup: int, total: int) -> float:
+    """Linear warm-up from 0 over ``warmup`` steps, then cosine decay to 0 at ``total``."""
+    if step < warmup:
+        return step / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+def check_resumable(
+    saved: Mapping[str, Any],
+    now: Mapping[str, Any],
+    sections: Sequence[str],
+    resumable: frozenset[str],
+    identity: Sequence[str],
+) -> None:
+    """Refuse to resume a checkpoint whose config (``config_dict`` form) differs from ``now`` in a
+    field of ``sections`` outside ``resumable``, or in a top-level ``identity`` key (dataset, SIDs)."""
+    for section in sections:
         for key, value in now[section].items():
             before = saved[section].get(key)
-            if key not in RESUMABLE_CHANGES and before != value:
+            if key not in resumable and before != value:
                 raise ValueError(f"cannot resume: {section}.{key} was {before!r}, now {value!r}")
-    if (saved["model_name"], saved["dataset"]) != (config.model_name, config.dataset):
-        raise ValueError("cannot resume: the checkpoint is for another model or dataset")
+    for key in identity:
+        if saved.get(key) != now.get(key):
+            raise ValueError(
+                f"cannot resume: the checkpoint is for {key} {saved.get(key)!r}, not {now.get(key)!r}"
+            )
 
 
 def fit(
@@ -111,7 +129,13 @@ def fit(
     )
     state = TrainState()
     if resume and (saved := load_meta(run_dir, "last")) is not None:
-        _check_resumable(saved["config"], config)
+        check_resumable(
+            saved["config"],
+            config_dict(config),
+            ("model", "train"),
+            RESUMABLE_CHANGES,
+            ("model_name", "dataset"),
+        )
         load_checkpoint(run_dir, "last", model, optimizer)
         state = TrainState(**saved["state"])
         tqdm.write(f"resumed from epoch {state.epoch} in {run_dir}")
