@@ -93,6 +93,15 @@ describe("graph-constrained decoding", () => {
     expect(res.items).toEqual(exhaustiveTopN(table(), sids, 3));
   });
 
+  it("gives every call the same answer and cost, whatever ran before on the same table", () => {
+    const opts = { logprobs: table(), sids, graph: chain, initialBeam: [5, 4], beam: 2, steps: 2, n: 2 };
+    const first = graphDecode(opts);
+    graphDecode({ ...opts, initialBeam: [1], exclude: (r: number) => r === 2 });
+    graphDecode({ ...opts, logprobs: new Float32Array(2 * CODES) }); // other scores, same rows
+    expect(graphDecode(opts)).toEqual(first);
+    expect(first.scored).toBe(4); // rows 5, 4, 3, 2: each scored once across both steps
+  });
+
   it("refuses a beam narrower than the answer", () => {
     expect(() =>
       graphDecode({ logprobs: table(), sids, graph: chain, initialBeam: [1], beam: 1, steps: 1, n: 2 }),

@@ -78,42 +78,124 @@ export interface GraphDecodeResult {
 }
 
 /**
+ * Per-catalogue scratch memory, reused by every decode of that SID table: stamps say which rows the
+ * current call has already scored and which the current step has already collected, so a decode
+ * never allocates or clears O(N) memory. Decoding is synchronous and an isolate runs one request
+ * at a time between awaits, so one scratch per table is safe.
+ */
+interface Scratch {
+  scoredIn: Uint32Array; // [rows] the call that last scored the row
+  score: Float64Array; // [rows] that score
+  collectedIn: Uint32Array; // [rows] the step that last collected the row as a candidate
+  stamp: number; // the last stamp handed out, for calls and steps alike
+}
+const scratches = new WeakMap<Uint8Array, Scratch>();
+
+function scratchFor(sids: SidTable): Scratch {
+  let s = scratches.get(sids.codes);
+  if (!s || s.score.length !== sids.rows) {
+    s = {
+      scoredIn: new Uint32Array(sids.rows),
+      score: new Float64Array(sids.rows),
+      collectedIn: new Uint32Array(sids.rows),
+      stamp: 0,
+    };
+    scratches.set(sids.codes, s);
+  }
+  return s;
+}
+
+/**
  * Graph-constrained decoding: the beam walks the item graph; each step scores the union of the
  * beam and its neighbours and keeps the best `beam` rows. Excluded rows never enter the beam.
  */
 export function graphDecode(opts: GraphDecodeOptions): GraphDecodeResult {
   const { logprobs, sids, graph, beam: b, steps, n, exclude } = opts;
   if (b < n) throw new Error(`beam ${b} must be >= n ${n}`);
-  const cache = new Map<number, number>();
+  const s = scratchFor(sids);
+  const call = nextStamp(s);
+  let scored = 0;
   const score = (row: number): number => {
-    let s = cache.get(row);
-    if (s === undefined) {
-      s = scoreRow(logprobs, sids, row);
-      cache.set(row, s);
+    if (s.scoredIn[row] !== call) {
+      s.scoredIn[row] = call;
+      s.score[row] = scoreRow(logprobs, sids, row);
+      scored++;
     }
-    return s;
+    return s.score[row] as number;
   };
   const admit = (row: number) => row > 0 && row < sids.rows && !exclude?.(row);
 
-  let current = keepBest(Array.from(opts.initialBeam).filter(admit), score, b);
-  for (let step = 0; step < steps; step++) {
-    const candidates = new Set<number>();
+  let candidates: number[] = [];
+  let step = nextStamp(s);
+  for (let i = 0; i < opts.initialBeam.length; i++) {
+    const row = opts.initialBeam[i] as number;
+    if (admit(row) && s.collectedIn[row] !== step) {
+      s.collectedIn[row] = step;
+      candidates.push(row);
+    }
+  }
+  let current = keepBest(candidates, score, b);
+  for (let q = 0; q < steps; q++) {
+    step = nextStamp(s);
+    candidates = [];
     for (const { row } of current) {
-      candidates.add(row);
+      s.collectedIn[row] = step; // beam rows were admitted when they entered
+      candidates.push(row);
+    }
+    for (const { row } of current) {
       const end = graph.indptr[row + 1] as number;
       for (let j = graph.indptr[row] as number; j < end; j++) {
         const neighbour = graph.indices[j] as number;
-        if (admit(neighbour)) candidates.add(neighbour);
+        if (s.collectedIn[neighbour] !== step && admit(neighbour)) {
+          s.collectedIn[neighbour] = step;
+          candidates.push(neighbour);
+        }
       }
     }
     current = keepBest(candidates, score, b);
   }
-  return { items: current.slice(0, n), scored: cache.size };
+  return { items: current.slice(0, n), scored };
 }
 
-function keepBest(rows: Iterable<number>, score: (row: number) => number, b: number): Ranked[] {
-  const unique = new Set(rows);
-  const ranked = Array.from(unique, (row) => ({ row, score: score(row) }));
-  ranked.sort(better);
-  return ranked.slice(0, b);
+function nextStamp(s: Scratch): number {
+  s.stamp = (s.stamp + 1) >>> 0 || 1; // wraps past 2^32 - 1 to 1: 0 would match fresh memory
+  return s.stamp;
+}
+
+/** The best `b` of distinct `rows`, best first: a bounded worst-on-top heap, O(C log b). */
+function keepBest(rows: readonly number[], score: (row: number) => number, b: number): Ranked[] {
+  const heap: Ranked[] = [];
+  for (const row of rows) {
+    const cand = { row, score: score(row) };
+    if (heap.length < b) {
+      heap.push(cand);
+      siftUp(heap, heap.length - 1);
+    } else if (better(cand, heap[0] as Ranked) < 0) {
+      heap[0] = cand;
+      siftDown(heap, 0);
+    }
+  }
+  return heap.sort(better);
+}
+
+// heap order: the worst entry (by `better`) at the root
+function siftUp(heap: Ranked[], i: number): void {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (better(heap[i] as Ranked, heap[parent] as Ranked) <= 0) return;
+    [heap[i], heap[parent]] = [heap[parent] as Ranked, heap[i] as Ranked];
+    i = parent;
+  }
+}
+
+function siftDown(heap: Ranked[], i: number): void {
+  for (;;) {
+    const [l, r] = [2 * i + 1, 2 * i + 2];
+    let worst = i;
+    if (l < heap.length && better(heap[l] as Ranked, heap[worst] as Ranked) > 0) worst = l;
+    if (r < heap.length && better(heap[r] as Ranked, heap[worst] as Ranked) > 0) worst = r;
+    if (worst === i) return;
+    [heap[i], heap[worst]] = [heap[worst] as Ranked, heap[i] as Ranked];
+    i = worst;
+  }
 }
