@@ -4,7 +4,8 @@ import pytest
 
 from genrec.models import ESASRecConfig, SASRecConfig
 from genrec.train import config as cfg
-from genrec.train.config import parse_sets, resolve_config
+from genrec.train.config import resolve_config
+from genrec.train.overrides import parse_sets
 
 
 def test_defaults_are_the_papers_settings() -> None:

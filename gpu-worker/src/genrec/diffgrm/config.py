@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from genrec.diffgrm.cpd import ORDERS
 from genrec.diffgrm.model import DiffGRMConfig
 from genrec.diffgrm.ocn import OCNConfig
+from genrec.train.overrides import Overrides
+from genrec.train.overrides import apply_overrides as apply_section_overrides
 
 PRESET_NAMES = ("tiny", "quick", "full")
 ABLATION_NAMES = ("none", "random-mask", "no-cpd")
 SECTIONS = ("model", "train", "ocn", "decode")
-Overrides = Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -118,36 +119,9 @@ ABLATIONS: dict[str, Overrides] = {
 }
 
 
-def _parse(value: object, typ: object, key: str) -> object:
-    """CLI strings -> the field's type; values already typed pass through."""
-    if not isinstance(value, str) or typ in (str, "str") or "Literal" in str(typ):
-        return value
-    if typ in (bool, "bool"):
-        if value.lower() in ("1", "true", "yes", "0", "false", "no"):
-            return value.lower() in ("1", "true", "yes")
-        raise ValueError(f"{key}: expected a boolean, got {value!r}")
-    if typ in (int, "int"):
-        return int(value)
-    if typ in (float, "float"):
-        return float(value)
-    raise ValueError(f"{key}: cannot parse {value!r} as {typ}")
-
-
 def apply_overrides(config: RunConfig, overrides: Overrides) -> RunConfig:
     """``config`` with dotted ``section.field`` overrides applied (section in ``SECTIONS``)."""
-    sections = {name: getattr(config, name) for name in SECTIONS}
-    changes: dict[str, dict[str, object]] = {name: {} for name in SECTIONS}
-    for key, value in overrides.items():
-        section, _, name = key.partition(".")
-        if section not in sections:
-            raise ValueError(f"unknown config key {key!r}: use one of {SECTIONS} as <section>.<field>")
-        fields = {f.name: f.type for f in dataclasses.fields(sections[section])}
-        if name not in fields:
-            raise ValueError(f"unknown config key {key!r}; {section} fields: {sorted(fields)}")
-        changes[section][name] = _parse(value, fields[name], key)
-    return dataclasses.replace(
-        config, **{name: dataclasses.replace(sections[name], **changes[name]) for name in SECTIONS}
-    )
+    return apply_section_overrides(config, overrides, SECTIONS)
 
 
 def resolve_config(

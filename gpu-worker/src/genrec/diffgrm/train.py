@@ -33,7 +33,7 @@ from genrec.diffgrm.model import DiffGRM
 from genrec.diffgrm.serve import export_artifact
 from genrec.sid.artifacts import artifacts_root
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.config import parse_sets
+from genrec.train.overrides import parse_sets
 from genrec.train.results import REPO_ROOT, git_info, machine_info, source_fingerprint, write_result
 
 DEFAULT_RUNS = REPO_ROOT / "gpu-worker" / "var" / "runs"

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 
 from genrec.rpg.decode import BEAM_INITS
 from genrec.rpg.model import RPGConfig
+from genrec.train.overrides import Overrides
+from genrec.train.overrides import apply_overrides as apply_section_overrides
 
 PRESET_NAMES = ("tiny", "quick", "full")
-Overrides = Mapping[str, object]
+SECTIONS = ("model", "train", "decode")
 
 
 @dataclass(frozen=True)
@@ -114,38 +116,9 @@ DATASET_OVERRIDES: dict[str, Overrides] = {
 DATASET_PRESET_OVERRIDES: dict[tuple[str, str], Overrides] = {("quick", "beauty"): {"train.lr": 0.003}}
 
 
-def _parse(value: object, typ: object, key: str) -> object:
-    """CLI strings -> the field's type; values already typed pass through."""
-    if not isinstance(value, str) or typ in (str, "str"):
-        return value
-    if typ in (bool, "bool"):
-        if value.lower() in ("1", "true", "yes", "0", "false", "no"):
-            return value.lower() in ("1", "true", "yes")
-        raise ValueError(f"{key}: expected a boolean, got {value!r}")
-    if typ in (int, "int"):
-        return int(value)
-    if typ in (float, "float"):
-        return float(value)
-    raise ValueError(f"{key}: cannot parse {value!r} as {typ}")
-
-
 def apply_overrides(config: RunConfig, overrides: Overrides) -> RunConfig:
     """``config`` with dotted ``section.field`` overrides applied (section = model | train | decode)."""
-    sections = {"model": config.model, "train": config.train, "decode": config.decode}
-    changes: dict[str, dict[str, object]] = {name: {} for name in sections}
-    for key, value in overrides.items():
-        section, _, name = key.partition(".")
-        if section not in sections:
-            raise ValueError(
-                f"unknown config key {key!r}: use model.<field>, train.<field> or decode.<field>"
-            )
-        fields = {f.name: f.type for f in dataclasses.fields(sections[section])}
-        if name not in fields:
-            raise ValueError(f"unknown config key {key!r}; {section} fields: {sorted(fields)}")
-        changes[section][name] = _parse(value, fields[name], key)
-    return dataclasses.replace(
-        config, **{name: dataclasses.replace(sections[name], **changes[name]) for name in sections}
-    )
+    return apply_section_overrides(config, overrides, SECTIONS)
 
 
 def resolve_config(

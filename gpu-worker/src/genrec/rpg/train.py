@@ -30,7 +30,7 @@ from genrec.rpg.graph import build_graph
 from genrec.rpg.loop import fit
 from genrec.rpg.model import RPG
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.config import parse_sets
+from genrec.train.overrides import parse_sets
 from genrec.train.results import REPO_ROOT, SOURCE_ROOT, git_info, machine_info, write_result
 
 DEFAULT_RUNS = REPO_ROOT / "gpu-worker" / "var" / "runs"

@@ -10,7 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
-from genrec.train.config import MODELS, PRESETS_NAMES, config_dict, parse_sets, resolve_config
+from genrec.train.config import MODELS, PRESETS_NAMES, config_dict, resolve_config
+from genrec.train.overrides import parse_sets
 from genrec.train.pipeline import run
 from genrec.train.results import BASELINE_RESULTS, REPO_ROOT
 

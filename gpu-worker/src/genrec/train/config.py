@@ -11,18 +11,18 @@ Unknown keys fail loudly, so a typo never silently trains the default.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from genrec.models.esasrec import ESASRecConfig
 from genrec.models.sasrec import SASRecConfig
+from genrec.train.overrides import Overrides
+from genrec.train.overrides import apply_overrides as apply_section_overrides
 
 ModelName = Literal["popularity", "sasrec", "esasrec"]
 PresetName = Literal["tiny", "quick", "full"]
 MODELS: tuple[str, ...] = get_args(ModelName)
 PRESETS_NAMES: tuple[str, ...] = get_args(PresetName)
-Overrides = Mapping[str, object]
 SELECT_METRICS = ("ndcg@10", "recall@10", "ndcg@5", "recall@5")
 
 
@@ -109,51 +109,9 @@ DATASET_OVERRIDES: dict[tuple[str, str, str], Overrides] = {
 }
 
 
-def _parse(value: object, typ: object, key: str) -> object:
-    """CLI strings -> the field's type; values already of the right type pass through."""
-    if not isinstance(value, str) or typ in (str, "str"):
-        return value
-    if typ in (bool, "bool"):
-        if value.lower() in ("1", "true", "yes"):
-            return True
-        if value.lower() in ("0", "false", "no"):
-            return False
-        raise ValueError(f"{key}: expected a boolean, got {value!r}")
-    if typ in (int, "int"):
-        return int(value)
-    if typ in (float, "float"):
-        return float(value)
-    raise ValueError(f"{key}: cannot parse {value!r} as {typ}")
-
-
 def apply_overrides(config: RunConfig, overrides: Overrides) -> RunConfig:
-    """Return ``config`` with dotted ``section.field`` overrides applied (section = model | train)."""
-    sections = {"model": config.model, "train": config.train}
-    changes: dict[str, dict[str, object]] = {"model": {}, "train": {}}
-    for key, value in overrides.items():
-        section, _, name = key.partition(".")
-        if section not in sections:
-            raise ValueError(f"unknown config key {key!r}: use model.<field> or train.<field>")
-        fields = {f.name: f.type for f in dataclasses.fields(sections[section])}
-        if name not in fields:
-            raise ValueError(f"unknown config key {key!r}; {section} fields: {sorted(fields)}")
-        changes[section][name] = _parse(value, fields[name], key)
-    return dataclasses.replace(
-        config,
-        model=dataclasses.replace(config.model, **changes["model"]),
-        train=dataclasses.replace(config.train, **changes["train"]),
-    )
-
-
-def parse_sets(items: list[str]) -> dict[str, str]:
-    """``["model.d=32", "train.epochs=5"]`` -> dict; the values stay strings until apply_overrides."""
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--set expects key=value, got {item!r}")
-        out[key.strip()] = value.strip()
-    return out
+    """``config`` with dotted ``section.field`` overrides applied (section = model | train)."""
+    return apply_section_overrides(config, overrides, ("model", "train"))
 
 
 def resolve_config(model: str, dataset: str, preset: str, cli: Overrides | None = None) -> RunConfig:
