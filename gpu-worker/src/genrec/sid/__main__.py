@@ -12,8 +12,9 @@ from pathlib import Path
 from genrec.data import load_dataset
 from genrec.embed import DEFAULT_CACHE_DIR, DEFAULT_MODEL, TEMPLATE_STYLES
 from genrec.sid.artifacts import artifacts_root
-from genrec.sid.build import RESULTS_DIR, BuildOptions, artifact_name, build_sids, write_json
+from genrec.sid.build import RESULTS_DIR, BuildOptions, artifact_name, build_sids
 from genrec.sid.tokenizer import SCHEMES, default_config
+from genrec.train.results import write_result
 
 
 def parser() -> argparse.ArgumentParser:
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.info("building %s: %d items -> %s", name, ds.n_items, out)
     result = build_sids(ds, config, out, options)
     result_path = args.results_dir / f"{name}.json"
-    write_json(result_path, result)
+    write_result(result_path, result)
     logging.info("stats %s", json.dumps(result["stats"]))
     logging.info("wrote %s and %s", out, result_path)
     return 0

@@ -7,11 +7,6 @@ config, code version, machine, wall times and the stats of ``genrec.sid.stats``.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import platform
-import subprocess
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -34,6 +29,8 @@ from genrec.embed import (
 from genrec.sid.artifacts import SidManifest, write_artifact
 from genrec.sid.stats import collision_stats, reconstruction_stats
 from genrec.sid.tokenizer import SidConfig, fit_tokenizer
+from genrec.train.results import git_info, write_result
+from genrec.train.results import machine_info as base_machine_info
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 RESULTS_DIR = REPO_ROOT / "bench" / "results" / "sid"
@@ -121,48 +118,14 @@ def build_sids(ds: Dataset, config: SidConfig, out_dir: Path, options: BuildOpti
         "machine": machine_info(),
         "created_at": manifest.created_at,
     }
-    write_json(out_dir / "result.json", result)
+    write_result(out_dir / "result.json", result)
     return result
 
 
-def git_info(root: Path = REPO_ROOT) -> dict[str, Any]:
-    """HEAD commit and whether the work tree differs from it (None outside a checkout)."""
-
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
-
-    status = git("status", "--porcelain")
-    return {"commit": git("rev-parse", "HEAD"), "dirty": None if status is None else bool(status)}
-
-
 def machine_info() -> dict[str, Any]:
+    """genrec.train.results' machine record plus faiss's version and thread count."""
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "faiss_threads": faiss.omp_get_max_threads(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "faiss": faiss.__version__,
-        "device": "cuda" if torch.cuda.is_available() else "cpu",
-    }
-
-
-def write_json(path: Path, obj: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2) + "\n")
-    os.replace(tmp, path)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    faiss_info = {"faiss_threads": faiss.omp_get_max_threads(), "faiss": faiss.__version__}
+    return {**base_machine_info(device), **faiss_info}
