@@ -5,6 +5,7 @@
   3. dataset   ``DATASET_OVERRIDES[dataset]`` (lr, label smoothing), then
                ``DATASET_PRESET_OVERRIDES[(preset, dataset)]``
   4. ablation  ``ABLATIONS[name]`` (random-mask: OCN's probe order replaced by a random one;
+               uniform-weight: every digit's loss weighs 1/m instead of OCN's nested weights;
                no-cpd: decoding fills digits left to right)
   5. CLI       ``--set section.field=value`` (then ``--threads``), parsed by the field's type
 
@@ -25,7 +26,7 @@ from genrec.train.overrides import Overrides
 from genrec.train.overrides import apply_overrides as apply_section_overrides
 
 PRESET_NAMES = ("tiny", "quick", "full")
-ABLATION_NAMES = ("none", "random-mask", "no-cpd")
+ABLATION_NAMES = ("none", "random-mask", "uniform-weight", "no-cpd")
 SECTIONS = ("model", "train", "ocn", "decode")
 
 
@@ -115,6 +116,7 @@ DATASET_PRESET_OVERRIDES: dict[tuple[str, str], Overrides] = {}
 ABLATIONS: dict[str, Overrides] = {
     "none": {},
     "random-mask": {"ocn.masking": "random"},
+    "uniform-weight": {"ocn.weighting": "uniform"},
     "no-cpd": {"decode.order": "fixed"},
 }
 

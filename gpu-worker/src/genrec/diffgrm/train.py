@@ -153,7 +153,8 @@ def parser() -> argparse.ArgumentParser:
         "--ablation",
         default="none",
         choices=ABLATION_NAMES,
-        help="random-mask: random digit order instead of OCN's probe; no-cpd: left-to-right decoding",
+        help="random-mask: random digit order instead of OCN's probe; uniform-weight: plain per-digit loss "
+        "weights instead of the nested views'; no-cpd: left-to-right decoding",
     )
     p.add_argument(
         "--set",
