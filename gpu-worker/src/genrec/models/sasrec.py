@@ -18,27 +18,7 @@ from torch import Tensor, nn
 from genrec.data.split import MAX_LEN
 from genrec.models.base import Batch, SeqRecModel
 from genrec.models.functional import attention_mask, crop_left_padding, full_softmax_loss
-
-
-class CausalSelfAttention(nn.Module):
-    def __init__(self, d: int, n_heads: int, dropout: float) -> None:
-        super().__init__()
-        assert d % n_heads == 0, "d must split evenly across heads"
-        self.n_heads = n_heads
-        self.dropout = dropout
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.resid_dropout = nn.Dropout(dropout)
-
-    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
-        batch, length, d = x.shape  # [B, l, d]
-        q, k, v = self.qkv(x).split(d, dim=2)  # 3 x [B, l, d]
-        # [B, l, d] -> [B, h, l, d/h]
-        q, k, v = (t.view(batch, length, self.n_heads, d // self.n_heads).transpose(1, 2) for t in (q, k, v))
-        p = self.dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # [B, h, l, d/h]
-        y = y.transpose(1, 2).reshape(batch, length, d)  # [B, l, d]
-        return self.resid_dropout(self.proj(y))
+from genrec.models.layers import CausalSelfAttention
 
 
 class MLP(nn.Module):
@@ -58,7 +38,7 @@ class Block(nn.Module):
     def __init__(self, d: int, n_heads: int, ffn_mult: int, dropout: float) -> None:
         super().__init__()
         self.ln_1 = nn.LayerNorm(d)
-        self.attn = CausalSelfAttention(d, n_heads, dropout)
+        self.attn = CausalSelfAttention(d, n_heads, dropout, dropout)
         self.ln_2 = nn.LayerNorm(d)
         self.mlp = MLP(d, ffn_mult, dropout)
 

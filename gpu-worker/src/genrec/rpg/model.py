@@ -24,6 +24,7 @@ from torch import Tensor, nn
 from genrec.data.split import MAX_LEN
 from genrec.models.base import Batch, SeqRecModel
 from genrec.models.functional import crop_left_padding
+from genrec.models.layers import CausalSelfAttention
 
 CODEBOOK = 256
 
@@ -38,26 +39,6 @@ def attention_mask(histories: Tensor) -> Tensor:
     self_only = idx[None, :] == idx[:, None]  # [l, l]
     keys = (histories != 0)[:, None, None, :]  # [B, 1, 1, l]
     return (causal & keys) | self_only  # [B, 1, l, l]
-
-
-class CausalSelfAttention(nn.Module):
-    def __init__(self, d: int, n_heads: int, attn_dropout: float, resid_dropout: float) -> None:
-        super().__init__()
-        assert d % n_heads == 0, "d must split evenly across heads"
-        self.n_heads, self.attn_dropout = n_heads, attn_dropout
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.resid_dropout = nn.Dropout(resid_dropout)
-
-    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
-        batch, length, d = x.shape  # [B, l, d]
-        q, k, v = self.qkv(x).split(d, dim=2)  # 3 x [B, l, d]
-        # [B, l, d] -> [B, h, l, d/h]
-        q, k, v = (t.view(batch, length, self.n_heads, d // self.n_heads).transpose(1, 2) for t in (q, k, v))
-        p = self.attn_dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # [B, h, l, d/h]
-        y = y.transpose(1, 2).reshape(batch, length, d)  # [B, l, d]
-        return self.resid_dropout(self.proj(y))
 
 
 class MLP(nn.Module):
