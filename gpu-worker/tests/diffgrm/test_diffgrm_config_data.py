@@ -19,6 +19,7 @@ def test_precedence_defaults_preset_dataset_ablation_cli() -> None:
     assert (quick.model.d, quick.train.lr, quick.ocn.label_smoothing) == (64, 0.002, 0.2)
     assert quick.ocn.masking == "random" and quick.decode.order == "confidence"
     assert resolve_config("beauty", "tiny", "s", 4, "no-cpd").decode.order == "fixed"
+    assert resolve_config("beauty", "tiny", "s", 4, "no-ocn").ocn.masking == "single"
     uniform = resolve_config("beauty", "tiny", "s", 4, "uniform-weight")
     assert (uniform.ocn.weighting, uniform.ocn.masking) == ("uniform", "ocn")
     cli = resolve_config("beauty", "tiny", "s", 4, cli={"ocn.weighting": "uniform", "decode.order": "fixed"})

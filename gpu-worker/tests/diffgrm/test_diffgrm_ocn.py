@@ -98,6 +98,35 @@ def test_random_masking_skips_the_probe_and_is_seeded(
     torch.testing.assert_close(a, b)
 
 
+def test_single_view_masking_is_plain_masked_diffusion(
+    tiny_config: DiffGRMConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_probe(*args: object) -> None:
+        raise AssertionError("single-view masking must not run the probe")
+
+    monkeypatch.setattr(ocn, "confidence_order", no_probe)
+    torch.manual_seed(0)
+    model = SpyModel(tiny_config, random_sids(20, 4))
+    model.seen = []
+    model.eval()
+    histories = torch.arange(1, 401).view(200, 2) % 20
+    targets = torch.randint(0, 256, (200, 4))
+    loss = ocn_loss(model, histories, targets, OCNConfig(masking="single"))
+    (views,) = model.seen  # no probe: one pass with one view per sample
+    assert views.shape == (200, 1, 4)
+    masked = views == MASKED
+    counts = masked.sum(dim=(1, 2))
+    assert counts.min() >= 1 and set(counts.tolist()) == {1, 2, 3, 4}  # t ~ U{1..4}
+    assert masked[:, 0].float().mean(dim=0).min() > 0.4  # every digit gets masked, none favoured
+    with torch.no_grad():
+        logits = model.decode(model.encode(histories), views)
+        labels = targets[:, None, :].expand_as(views)
+        ce = F.cross_entropy(logits[masked], labels[masked], label_smoothing=0.1, reduction="sum")
+    torch.testing.assert_close(loss.detach(), ce / masked.sum())
+    with pytest.raises(AssertionError, match="unmasked"):
+        OCNConfig(masking="single", weighting="uniform")
+
+
 def test_training_lowers_the_loss(tiny_config: DiffGRMConfig) -> None:
     torch.manual_seed(0)
     model = DiffGRM(tiny_config, random_sids(20, 4))

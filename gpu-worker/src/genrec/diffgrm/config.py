@@ -4,7 +4,8 @@
   2. preset    ``PRESETS[preset]``: tiny (tests, seconds), quick (1 CPU thread, ~25 min on Beauty), full
   3. dataset   ``DATASET_OVERRIDES[dataset]`` (lr, label smoothing), then
                ``DATASET_PRESET_OVERRIDES[(preset, dataset)]``
-  4. ablation  ``ABLATIONS[name]`` (random-mask: OCN's probe order replaced by a random one;
+  4. ablation  ``ABLATIONS[name]`` (no-ocn: plain masked diffusion, one random view per sample;
+               random-mask: OCN's probe order replaced by a random one, nested views kept;
                uniform-weight: every digit's loss weighs 1/m instead of OCN's nested weights;
                no-cpd: decoding fills digits left to right)
   5. CLI       ``--set section.field=value`` (then ``--threads``), parsed by the field's type
@@ -26,7 +27,7 @@ from genrec.train.overrides import Overrides
 from genrec.train.overrides import apply_overrides as apply_section_overrides
 
 PRESET_NAMES = ("tiny", "quick", "full")
-ABLATION_NAMES = ("none", "random-mask", "uniform-weight", "no-cpd")
+ABLATION_NAMES = ("none", "no-ocn", "random-mask", "uniform-weight", "no-cpd")
 SECTIONS = ("model", "train", "ocn", "decode")
 
 
@@ -115,6 +116,7 @@ DATASET_OVERRIDES: dict[str, Overrides] = {
 DATASET_PRESET_OVERRIDES: dict[tuple[str, str], Overrides] = {}
 ABLATIONS: dict[str, Overrides] = {
     "none": {},
+    "no-ocn": {"ocn.masking": "single"},
     "random-mask": {"ocn.masking": "random"},
     "uniform-weight": {"ocn.weighting": "uniform"},
     "no-cpd": {"decode.order": "fixed"},

@@ -10,6 +10,8 @@ cross-entropy on the masked slots, summed over the views and divided by the numb
 Switches (ablations):
 - ``masking="random"``: the order is a random permutation per sample instead of the probe's
   (no probe pass; the nested views stay), i.e. DiffGRM without OCN's on-policy ordering.
+- ``masking="single"``: plain masked diffusion, i.e. DiffGRM without OCN altogether: one view per
+  sample that masks a uniform random number t ~ U{1..m} of random digits (no probe, no nested views).
 - ``weighting="uniform"``: plain per-digit weighting: each digit's CE is averaged over the views
   that mask it, then the m digits are averaged, so every digit weighs 1/m whatever its confidence.
 """
@@ -25,18 +27,21 @@ from torch import Tensor
 
 from genrec.diffgrm.model import CODEBOOK, MASKED, DiffGRM, Memory
 
-MASKINGS = ("ocn", "random")
+MASKINGS = ("ocn", "random", "single")
 WEIGHTINGS = ("nested", "uniform")
 
 
 @dataclass(frozen=True)
 class OCNConfig:
     label_smoothing: float = 0.1
-    masking: Literal["ocn", "random"] = "ocn"
+    masking: Literal["ocn", "random", "single"] = "ocn"
     weighting: Literal["nested", "uniform"] = "nested"
 
     def __post_init__(self) -> None:
         assert self.masking in MASKINGS and self.weighting in WEIGHTINGS, (self.masking, self.weighting)
+        assert not (self.masking == "single" and self.weighting == "uniform"), (
+            "single views leave digits unmasked"
+        )
         assert 0.0 <= self.label_smoothing < 1.0
 
 
@@ -66,11 +71,16 @@ def ocn_loss(model: DiffGRM, histories: Tensor, targets: Tensor, config: OCNConf
     batch, m = targets.shape
     assert m == model.config.n_digits and histories.shape[0] == batch, (histories.shape, targets.shape)
     memory = model.encode(histories)
-    if config.masking == "ocn":
-        order = confidence_order(model, memory)  # [B, m]
+    if config.masking == "single":
+        rank = torch.rand(batch, m, device=targets.device).argsort(dim=1).argsort(dim=1)  # [B, m]
+        count = torch.randint(1, m + 1, (batch, 1), device=targets.device)  # [B, 1] digits to mask
+        masked = (rank < count)[:, None, :]  # [B, V=1, m]
     else:
-        order = torch.rand(batch, m, device=targets.device).argsort(dim=1)  # [B, m]
-    masked = nested_masks(order)  # [B, V, m]
+        if config.masking == "ocn":
+            order = confidence_order(model, memory)  # [B, m]
+        else:
+            order = torch.rand(batch, m, device=targets.device).argsort(dim=1)  # [B, m]
+        masked = nested_masks(order)  # [B, V, m]
     labels = targets[:, None, :].expand_as(masked)  # [B, V, m]
     logits = model.decode(memory, torch.where(masked, MASKED, labels))  # [B, V, m, 256]
     ce = F.cross_entropy(

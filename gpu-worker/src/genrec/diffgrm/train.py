@@ -153,7 +153,8 @@ def parser() -> argparse.ArgumentParser:
         "--ablation",
         default="none",
         choices=ABLATION_NAMES,
-        help="random-mask: random digit order instead of OCN's probe; uniform-weight: plain per-digit loss "
+        help="no-ocn: plain masked diffusion (one random view per sample); random-mask: random digit "
+        "order instead of OCN's probe; uniform-weight: plain per-digit loss "
         "weights instead of the nested views'; no-cpd: left-to-right decoding",
     )
     p.add_argument(
