@@ -1,6 +1,8 @@
+import { env } from "cloudflare:test";
 import type { ArtifactManifest } from "@genrec/shared";
+import { expect } from "vitest";
 import tiny from "./fixtures/tiny-logprobs.onnx.json";
-import { fromBase64 } from "./helpers.ts";
+import { type App, call, fromBase64 } from "./helpers.ts";
 
 /**
  * A small but real RPG artifact set for edge tests: 20 items with 2-digit SIDs, a complete item
@@ -64,4 +66,27 @@ export async function manifestFor(
     metrics: {},
     files: Object.fromEntries(entries),
   };
+}
+
+/** Uploads every file of a set through the admin route. */
+export async function upload(app: App, version: string, files: Record<string, Uint8Array>): Promise<void> {
+  for (const [name, bytes] of Object.entries(files)) {
+    const res = await app.request(
+      `/v1/models/${version}/files/${name}`,
+      {
+        method: "PUT",
+        body: bytes,
+        headers: { authorization: "Bearer test-admin-key", "content-type": "application/octet-stream" },
+      },
+      env,
+    );
+    expect(res.status, name).toBe(200);
+  }
+}
+
+/** Uploads the fixture set as `version` and registers it (not live); the registration's answer. */
+export async function publish(app: App, version: string): Promise<Response> {
+  const files = artifactFiles();
+  await upload(app, version, files);
+  return call(app, "POST", `/v1/models/${version}`, { body: await manifestFor(version, files) });
 }

@@ -23,6 +23,8 @@ const USAGE = `usage: genrec <command> [options]
                              start training on the edge's stored data (the edge snapshots it)
   status JOB [--wait]        a job's state, progress and log tail
   publish DIR                upload an exported artifact directory and register it (not live)
+  register-remote VERSION --artifact NAME [--fallback V] [--deadline-ms 1500] [--beam B]
+                             register a model the GPU worker serves (DiffGRM) after a checked call
   activate VERSION           make a registered version live (the edge validates it first)
   rollback                   make the previously live version live again
   models                     list published versions
@@ -50,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
       user: { type: "string" },
       history: { type: "string" },
       n: { type: "string", default: "10" },
+      artifact: { type: "string" },
+      fallback: { type: "string" },
+      "deadline-ms": { type: "string" },
+      beam: { type: "string" },
       "edge-port": { type: "string", default: "8787" },
       "gpu-port": { type: "string", default: "8788" },
       help: { type: "boolean", default: false },
@@ -108,6 +114,17 @@ async function main(argv: string[]): Promise<number> {
       if (!arg) throw new Error("publish needs an artifact directory");
       await publishDir(edge(), arg, say);
       return 0;
+    case "register-remote": {
+      if (!arg || !values.artifact) throw new Error("register-remote needs VERSION and --artifact NAME");
+      const manifest = {
+        artifact_version: values.artifact,
+        ...(values.fallback ? { fallback_version: values.fallback } : {}),
+        ...(values["deadline-ms"] ? { deadline_ms: Number(values["deadline-ms"]) } : {}),
+        ...(values.beam ? { beam: Number(values.beam) } : {}),
+      };
+      say(JSON.stringify(await edge().registerRemote(arg, manifest)));
+      return 0;
+    }
     case "activate":
       if (!arg) throw new Error("activate needs a version");
       say(JSON.stringify(await edge().activate(arg)));

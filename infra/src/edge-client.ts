@@ -7,6 +7,7 @@ import {
   ModelList,
   ModelVersion,
   RecommendResponse,
+  type RemoteModelManifest,
   type TrainJobRequest,
   UpsertResult,
 } from "@genrec/shared";
@@ -76,6 +77,16 @@ export function edgeClient(cfg: EdgeConfig) {
       send(ArtifactUploadResult, "PUT", `/v1/models/${version}/files/${name}`, "admin", bytes),
     register: (version: string, manifest: object) =>
       send(ModelVersion, "POST", `/v1/models/${version}`, "admin", manifest),
+    registerRemote: (
+      version: string,
+      manifest: Omit<z.input<typeof RemoteModelManifest>, "version" | "format" | "model">,
+    ) =>
+      send(ModelVersion, "POST", `/v1/models/${version}/remote`, "admin", {
+        format: 1,
+        version,
+        model: "diffgrm",
+        ...manifest,
+      }),
     recommendForUser: (user: string, n: number) =>
       send(
         RecommendResponse,

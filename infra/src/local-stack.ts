@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   timeoutMs?: number;
   /** Extra Worker vars for `wrangler dev` (e.g. DECODE_MODE), over infra/wrangler.jsonc's. */
   vars?: Record<string, string>;
+  /** Extra environment for the GPU worker (e.g. GENREC_ARTIFACTS_DIR). */
+  gpuEnv?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -68,6 +70,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     GENREC_EDGE_URL: edgeUrl,
     GENREC_EDGE_ADMIN_KEY: keys.adminKey,
     GENREC_JOBS_DIR: join(stateDir, "jobs"),
+    ...opts.gpuEnv,
   };
   const startGpu = (): Service => {
     const args = [

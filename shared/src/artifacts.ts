@@ -54,6 +54,24 @@ export const ArtifactManifest = define(
 );
 export type ArtifactManifest = z.infer<typeof ArtifactManifest>;
 
+export const RemoteModelManifest = define(
+  "RemoteModelManifest",
+  "A model the GPU worker serves over RPC (DiffGRM's denoise): the edge calls it within " +
+    "`deadline_ms` and answers from `fallback_version` (an edge model), or popularity, when the " +
+    "worker is slow, down or refuses.",
+  z.strictObject({
+    format: z.literal(1),
+    version: ArtifactVersion,
+    model: z.literal("diffgrm"),
+    artifact_version: ArtifactVersion.describe("the GPU worker's artifact directory name"),
+    deadline_ms: z.int().min(10).max(30_000).default(1_500),
+    beam: z.int().min(1).max(512).optional(),
+    fallback_version: ArtifactVersion.optional(),
+    metrics: z.record(z.string(), z.number()).default({}),
+  }),
+);
+export type RemoteModelManifest = z.infer<typeof RemoteModelManifest>;
+
 export const ArtifactUploadResult = define(
   "ArtifactUploadResult",
   "One artifact file stored in R2, awaiting registration of its set.",

@@ -32,6 +32,14 @@ export const RecommendResponse = define(
     model: ModelKind,
     model_version: z.string(),
     items: z.array(ScoredItem),
+    fallback: define(
+      "RecommendFallback",
+      "Present when the requested model could not answer and another one did.",
+      z.strictObject({
+        from_version: z.string(),
+        reason: z.string().describe("why: an error code such as upstream_timeout, or empty_history"),
+      }),
+    ).optional(),
   }),
 );
 export type RecommendResponse = z.infer<typeof RecommendResponse>;

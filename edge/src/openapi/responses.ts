@@ -11,7 +11,7 @@ const DESCRIPTIONS = {
   404: "not found",
   409: "conflict with stored state",
   413: "request body too large",
-  422: "the artifact set failed validation (files, checksums, shapes or a smoke inference)",
+  422: "the model failed validation (files, checksums, shapes, a smoke inference, or a remote check)",
   501: "not implemented for this model kind",
   502: "the GPU worker failed or answered out of contract",
   504: "the GPU worker missed its deadline",

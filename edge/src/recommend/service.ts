@@ -4,6 +4,7 @@ import { decodeMode, rpgRecommend } from "../rpg/recommend.ts";
 import type { Services } from "../services.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { topN } from "./popularity.ts";
+import { remoteManifest, remoteRecommend } from "./remote.ts";
 
 export interface RecommendInput {
   /** Item ids, oldest first. */
@@ -36,8 +37,18 @@ export async function recommend(
   input: RecommendInput,
 ): Promise<RecommendResponse> {
   const version = await resolveVersion(env.DB, input.modelVersion);
-  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
+  if (version?.model === "diffgrm") return recommendRemote(env, services, version, input);
+  return recommendHere(env, services, version, input);
+}
 
+/** A model served from this isolate: RPG on its artifact set, or popularity when `version` is null. */
+async function recommendHere(
+  env: Env,
+  services: Services,
+  version: ModelVersionRow | null,
+  input: RecommendInput,
+): Promise<RecommendResponse> {
+  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
   if (version && version.model === "rpg") {
     const art = await services.artifacts.get(env.ARTIFACTS, version.version);
     const mode = decodeMode(env.DECODE_MODE, art.manifest.n_items, art.manifest.digits);
@@ -52,7 +63,7 @@ export async function recommend(
     throw new ApiError(
       501,
       "not_implemented",
-      `the edge serves rpg and popularity models, not '${version.model}'`,
+      `the edge serves rpg, diffgrm and popularity models, not '${version.model}'`,
     );
   }
   const ranked = await services.popularity.ranked(env.DB);
@@ -62,4 +73,39 @@ export async function recommend(
     model_version: version?.version ?? POPULARITY_VERSION,
     items: topN(ranked, input.n, exclude),
   };
+}
+
+/**
+ * DiffGRM through the GPU worker's denoise RPC. When the worker is slow, down or refuses (or there
+ * is no history to decode), the manifest's fallback version answers, else popularity, and the
+ * answer says which version it replaced and why.
+ */
+async function recommendRemote(
+  env: Env,
+  services: Services,
+  version: ModelVersionRow,
+  input: RecommendInput,
+): Promise<RecommendResponse> {
+  const manifest = remoteManifest(version);
+  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
+  let reason = "empty_history";
+  if (input.history.length > 0) {
+    try {
+      const items = await remoteRecommend(env, services, manifest, input.history, input.n, exclude);
+      return {
+        recommendation_id: crypto.randomUUID(),
+        model: "diffgrm",
+        model_version: version.version,
+        items,
+      };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      reason = err.code;
+    }
+  }
+  const fallback = manifest.fallback_version
+    ? await getModelVersion(env.DB, manifest.fallback_version)
+    : null;
+  const answer = await recommendHere(env, services, fallback?.model === "rpg" ? fallback : null, input);
+  return { ...answer, fallback: { from_version: version.version, reason } };
 }

@@ -25,7 +25,7 @@ export interface RpcClient {
   call<M extends RpcMethod>(
     method: M,
     body: RpcRequest<M>,
-    opts?: { timeoutMs?: number },
+    opts?: { timeoutMs?: number; retries?: number },
   ): Promise<RpcResponse<M>>;
 }
 
@@ -113,7 +113,7 @@ export function createRpcClient({
   return {
     async call(method, body, opts = {}) {
       const request = rpcMethods[method].request.parse(body); // our own bug if this throws
-      const attempts = IDEMPOTENT.has(method) ? 1 + retries : 1;
+      const attempts = IDEMPOTENT.has(method) ? 1 + (opts.retries ?? retries) : 1;
       let last: ApiError | undefined;
       for (let i = 0; i < attempts; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (i - 1)));

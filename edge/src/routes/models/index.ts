@@ -4,6 +4,7 @@ import type { AppEnv } from "../../app.ts";
 import { ArtifactError } from "../../artifacts/load.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, ok } from "../../openapi/responses.ts";
+import { checkRemoteModel, remoteManifest } from "../../recommend/remote.ts";
 import type { Services } from "../../services.ts";
 import {
   activateModelVersion,
@@ -29,7 +30,7 @@ const activate = createRoute({
   tags: ["models"],
   ...guard("admin"),
   request: { params: VersionParam },
-  responses: { ...ok(ModelVersion, "now live"), ...errors(400, 401, 403, 404, 422) },
+  responses: { ...ok(ModelVersion, "now live"), ...errors(400, 401, 403, 404, 422, 502, 504) },
 });
 
 const rollback = createRoute({
@@ -38,18 +39,21 @@ const rollback = createRoute({
   summary: "Make the previously live version live again (admin)",
   tags: ["models"],
   ...guard("admin"),
-  responses: { ...ok(ModelVersion, "now live"), ...errors(401, 403, 409, 422) },
+  responses: { ...ok(ModelVersion, "now live"), ...errors(401, 403, 409, 422, 502, 504) },
 });
 
 /**
  * Activation loads and checks the set first (files, checksums, a smoke inference) in this isolate,
- * so a broken set never becomes live; the previous live version stays as it was.
+ * or, for a remote model, makes one checked call to the GPU worker, so a broken version never
+ * becomes live; the previous live version stays as it was.
  */
 async function activateAndRead(env: Env, services: Services, version: string) {
   const db = env.DB;
   const row = await getModelVersion(db, version);
   if (!row) throw ApiError.notFound(`unknown model version '${version}'`);
-  if (row.model !== "popularity") {
+  if (row.model === "diffgrm") {
+    await checkRemoteModel(env, services, remoteManifest(row));
+  } else if (row.model !== "popularity") {
     try {
       await services.artifacts.get(env.ARTIFACTS, version);
     } catch (err) {

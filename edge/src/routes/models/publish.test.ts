@@ -1,33 +1,12 @@
 import { env } from "cloudflare:test";
 import { ModelVersion, RecommendResponse } from "@genrec/shared";
 import { describe, expect, it } from "vitest";
-import { artifactFiles, manifestFor, N_ITEMS } from "../../../test/artifact-set.ts";
-import { type App, CLIENT, call, expectError } from "../../../test/helpers.ts";
+import { artifactFiles, manifestFor, N_ITEMS, publish, upload } from "../../../test/artifact-set.ts";
+import { CLIENT, call, expectError } from "../../../test/helpers.ts";
 import { createApp } from "../../app.ts";
 import { artifactKey } from "../../artifacts/load.ts";
 import { loadLogprobModel } from "../../inference/ort.ts";
 import { exhaustiveTopN } from "../../rpg/decode.ts";
-
-async function upload(app: App, version: string, files: Record<string, Uint8Array>) {
-  for (const [name, bytes] of Object.entries(files)) {
-    const res = await app.request(
-      `/v1/models/${version}/files/${name}`,
-      {
-        method: "PUT",
-        body: bytes,
-        headers: { authorization: "Bearer test-admin-key", "content-type": "application/octet-stream" },
-      },
-      env,
-    );
-    expect(res.status, name).toBe(200);
-  }
-}
-
-async function publish(app: App, version: string) {
-  const files = artifactFiles();
-  await upload(app, version, files);
-  return call(app, "POST", `/v1/models/${version}`, { body: await manifestFor(version, files) });
-}
 
 describe("publishing and serving an RPG artifact set", () => {
   it("registers a validated set, activates it, and serves what exhaustive scoring ranks first", async () => {

@@ -3,6 +3,7 @@ import {
   ArtifactManifest,
   ArtifactUploadResult,
   ModelVersion,
+  RemoteModelManifest,
   VersionParam,
 } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
@@ -14,6 +15,7 @@ import { requireRole } from "../../auth/index.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { loadLogprobModel } from "../../inference/ort.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
+import { checkRemoteModel } from "../../recommend/remote.ts";
 import { getModelVersion, insertModelVersion } from "../../storage/models.ts";
 import { toModelVersion } from "./view.ts";
 
@@ -58,6 +60,41 @@ const register = createRoute({
   responses: { ...ok(ModelVersion, "registered, not live"), ...errors(400, 401, 403, 409, 422) },
 });
 
+const registerRemote = createRoute({
+  method: "post",
+  path: "/v1/models/{version}/remote",
+  summary:
+    "Register a model the GPU worker serves (DiffGRM) after one checked call (admin); it does not go live",
+  tags: ["models"],
+  ...guard("admin"),
+  request: { params: VersionParam, body: jsonBody(RemoteModelManifest) },
+  responses: { ...ok(ModelVersion, "registered, not live"), ...errors(400, 401, 403, 409, 422, 502, 504) },
+});
+
+function refuseOtherVersion(manifest: { version: string }, version: string): void {
+  if (manifest.version !== version) {
+    throw ApiError.invalid("manifest version differs from the path", [
+      { code: "mismatch", path: ["json", "version"], message: `must equal '${version}'` },
+    ]);
+  }
+}
+
+/** A remote model's fallback must be a registered model the edge serves itself. */
+async function checkFallback(db: D1Database, fallback: string | undefined): Promise<void> {
+  if (fallback === undefined) return;
+  const row = await getModelVersion(db, fallback);
+  if (row === null || (row.model !== "rpg" && row.model !== "popularity")) {
+    const why = row === null ? "is not registered" : `is a ${row.model} model`;
+    throw new ApiError(422, "invalid_artifact", `fallback version '${fallback}' ${why}`, [
+      {
+        code: "invalid_fallback",
+        path: ["json", "fallback_version"],
+        message: "must be a registered rpg version",
+      },
+    ]);
+  }
+}
+
 async function refuseRegistered(db: D1Database, version: string): Promise<void> {
   if (await getModelVersion(db, version)) {
     throw new ApiError(
@@ -80,11 +117,7 @@ export function publishRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(register, async (c) => {
     const { version } = c.req.valid("param");
     const manifest = c.req.valid("json");
-    if (manifest.version !== version) {
-      throw ApiError.invalid("manifest version differs from the path", [
-        { code: "mismatch", path: ["json", "version"], message: `must equal '${version}'` },
-      ]);
-    }
+    refuseOtherVersion(manifest, version);
     await refuseRegistered(c.env.DB, version);
     await c.env.ARTIFACTS.put(artifactKey(version, "manifest.json"), JSON.stringify(manifest));
     try {
@@ -98,6 +131,17 @@ export function publishRoutes(): OpenAPIHono<AppEnv> {
       model: manifest.model,
       manifest: JSON.stringify(manifest),
     });
+    const row = await getModelVersion(c.env.DB, version);
+    return c.json(toModelVersion(row as NonNullable<typeof row>), 200);
+  });
+  app.openapi(registerRemote, async (c) => {
+    const { version } = c.req.valid("param");
+    const manifest = c.req.valid("json");
+    refuseOtherVersion(manifest, version);
+    await refuseRegistered(c.env.DB, version);
+    await checkFallback(c.env.DB, manifest.fallback_version);
+    await checkRemoteModel(c.env, c.var.services, manifest);
+    await insertModelVersion(c.env.DB, { version, model: "diffgrm", manifest: JSON.stringify(manifest) });
     const row = await getModelVersion(c.env.DB, version);
     return c.json(toModelVersion(row as NonNullable<typeof row>), 200);
   });

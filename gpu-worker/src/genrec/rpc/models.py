@@ -367,6 +367,38 @@ class Readiness(BaseModel):
     checks: Checks
 
 
+class RecommendFallback(BaseModel):
+    """
+    Present when the requested model could not answer and another one did.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    from_version: str
+    reason: str
+
+
+class RemoteModelManifest(BaseModel):
+    """
+    A model the GPU worker serves over RPC (DiffGRM's denoise): the edge calls it within `deadline_ms` and answers from `fallback_version` (an edge model), or popularity, when the worker is slow, down or refuses.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal[1]
+    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    model: Literal["diffgrm"]
+    artifact_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    deadline_ms: conint(ge=10, le=30000) = 1500
+    beam: conint(ge=1, le=512) | None = None
+    fallback_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = (
+        None
+    )
+    metrics: dict[str, float] = {}
+
+
 class ScoredItem(BaseModel):
     """
     A recommended item with its model score (higher is better; scales differ per model).
@@ -537,6 +569,7 @@ class RecommendResponse(BaseModel):
     model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
     model_version: str
     items: list[ScoredItem]
+    fallback: RecommendFallback | None = None
 
 
 class TrainJobRequest(BaseModel):

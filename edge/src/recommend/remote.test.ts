@@ -1,0 +1,204 @@
+import { env } from "cloudflare:test";
+import { ModelVersion, RecommendResponse } from "@genrec/shared";
+import { delay, HttpResponse, http } from "msw";
+import { describe, expect, it } from "vitest";
+import { publish } from "../../test/artifact-set.ts";
+import { type App, CLIENT, call, event, expectError, snapshot } from "../../test/helpers.ts";
+import { useNetwork } from "../../test/network.ts";
+import { createApp } from "../app.ts";
+
+// The GPU worker is the unreachable edge here (Modal in production): msw answers for it. The real
+// local worker serving a trained DiffGRM is covered end to end in test/e2e/diffgrm.test.ts.
+const network = useNetwork();
+const GPU = "https://gpu.example.test";
+
+const manifest = (version: string, extra: Record<string, unknown> = {}) => ({
+  format: 1,
+  version,
+  model: "diffgrm",
+  artifact_version: "diffgrm-beauty-quick",
+  deadline_ms: 200,
+  ...extra,
+});
+
+interface Denoise {
+  artifact_version: string;
+  histories: string[][];
+  k: number;
+  beam?: number;
+}
+
+/** A worker that answers every history with P1..Pk (score falling), recording each request. */
+function worker(seen: Denoise[] = [], { wait = 0 } = {}) {
+  return http.post(`${GPU}/rpc/denoise`, async ({ request }) => {
+    const body = (await request.json()) as Denoise;
+    seen.push(body);
+    if (wait) await delay(wait);
+    const items = Array.from({ length: body.k }, (_, i) => ({ item_id: `P${i + 1}`, score: -i }));
+    return HttpResponse.json({
+      artifact_version: body.artifact_version,
+      results: body.histories.map(() => ({ items, invalid: 0 })),
+    });
+  });
+}
+
+/** Events that make P9 the most popular item, then P8, ... (popularity fallback is predictable). */
+async function seedEvents(app: App) {
+  const events = [];
+  for (let i = 1; i <= 9; i++) {
+    for (let j = 0; j < i; j++) events.push(event(`e${i}-${j}`, `u${j}`, `P${i}`, "2026-11-24T10:00:00Z"));
+  }
+  expect((await call(app, "POST", "/v1/events", { body: { events } })).status).toBe(200);
+}
+
+async function registerLive(app: App, version: string, extra: Record<string, unknown> = {}) {
+  const res = await call(app, "POST", `/v1/models/${version}/remote`, { body: manifest(version, extra) });
+  expect(res.status).toBe(200);
+  expect((await call(app, "POST", `/v1/models/${version}/activate`)).status).toBe(200);
+}
+
+const session = (app: App, body: Record<string, unknown>) =>
+  call(app, "POST", "/v1/recommendations", { key: CLIENT, body: { n: 3, ...body } });
+
+describe("registering a GPU-served DiffGRM version", () => {
+  it("checks it with one denoise call on the most popular items, then registers it (not live)", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    const seen: Denoise[] = [];
+    network.use(worker(seen));
+    const res = await call(app, "POST", "/v1/models/dg-1/remote", { body: manifest("dg-1", { beam: 64 }) });
+    expect(res.status).toBe(200);
+    expect(ModelVersion.parse(await res.json())).toMatchObject({
+      version: "dg-1",
+      model: "diffgrm",
+      live: false,
+    });
+    expect(seen).toEqual([
+      {
+        artifact_version: "diffgrm-beauty-quick",
+        histories: [["P9", "P8", "P7", "P6", "P5"]],
+        k: 1,
+        beam: 64,
+      },
+    ]);
+  });
+
+  it("refuses a version the worker cannot serve, an unknown fallback, and an empty catalogue, storing nothing", async () => {
+    const app = createApp();
+    const before = await snapshot(env.DB);
+    await expectError(
+      await call(app, "POST", "/v1/models/dg-0/remote", { body: manifest("dg-0") }),
+      422,
+      "invalid_artifact",
+    );
+    await seedEvents(app);
+    const seeded = await snapshot(env.DB);
+    expect(seeded.model_versions).toEqual(before.model_versions);
+    network.use(
+      http.post(`${GPU}/rpc/denoise`, () =>
+        HttpResponse.json(
+          { error: { code: "not_found", message: "no DiffGRM artifact 'x'", issues: [] }, request_id: "r" },
+          { status: 404 },
+        ),
+      ),
+    );
+    const missing = await expectError(
+      await call(app, "POST", "/v1/models/dg-1/remote", { body: manifest("dg-1") }),
+      422,
+      "invalid_artifact",
+    );
+    expect(missing.error.message).toContain("no DiffGRM artifact");
+    const fallback = await expectError(
+      await call(app, "POST", "/v1/models/dg-2/remote", {
+        body: manifest("dg-2", { fallback_version: "nope" }),
+      }),
+      422,
+      "invalid_artifact",
+    );
+    expect(fallback.error.issues[0]?.path).toEqual(["json", "fallback_version"]);
+    await expectError(
+      await call(app, "POST", "/v1/models/dg-3/remote", { body: manifest("dg-4") }),
+      400,
+      "invalid_request",
+    );
+    expect(await snapshot(env.DB)).toEqual(seeded);
+  });
+
+  it("answers 502 / 504 when the worker is down or slow at registration", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    network.use(http.post(`${GPU}/rpc/denoise`, () => new HttpResponse("boom", { status: 500 })));
+    await expectError(
+      await call(app, "POST", "/v1/models/dg-1/remote", { body: manifest("dg-1") }),
+      502,
+      "upstream_unavailable",
+    );
+    network.use(worker([], { wait: 1000 }));
+    await expectError(
+      await call(app, "POST", "/v1/models/dg-1/remote", { body: manifest("dg-1") }),
+      504,
+      "upstream_timeout",
+    );
+  });
+});
+
+describe("serving a GPU-served DiffGRM version", () => {
+  it("answers from the worker, seen items dropped after decoding", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    const seen: Denoise[] = [];
+    network.use(worker(seen));
+    await registerLive(app, "dg-1");
+    const history = [...Array.from({ length: 199 }, (_, i) => `H${i}`), "P1"];
+    const res = await session(app, { history });
+    const body = RecommendResponse.parse(await res.json());
+    expect(body).toMatchObject({ model: "diffgrm", model_version: "dg-1" });
+    expect(body.fallback).toBeUndefined();
+    expect(body.items.map((i) => i.item_id)).toEqual(["P2", "P3", "P4"]); // P1 was seen
+    const request = seen.at(-1) as Denoise;
+    expect(request.histories[0]).toHaveLength(200);
+    expect(request.histories[0]?.at(-1)).toBe("P1");
+    expect(request.k).toBe(100); // n + seen items, capped by the RPC
+  });
+
+  it("falls back to popularity when the worker misses the deadline or fails, and says so", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    network.use(worker());
+    await registerLive(app, "dg-1");
+    network.use(worker([], { wait: 1000 }));
+    const slow = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(slow).toMatchObject({
+      model: "popularity",
+      fallback: { from_version: "dg-1", reason: "upstream_timeout" },
+    });
+    expect(slow.items.map((i) => i.item_id)).toEqual(["P8", "P7", "P6"]);
+    network.use(http.post(`${GPU}/rpc/denoise`, () => HttpResponse.error()));
+    const down = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(down.fallback?.reason).toBe("upstream_unavailable");
+    network.use(http.post(`${GPU}/rpc/denoise`, () => HttpResponse.json({ results: "nonsense" })));
+    const bad = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(bad.fallback?.reason).toBe("upstream_invalid");
+  });
+
+  it("falls back to its RPG fallback version, and serves users without history from it too", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    expect((await publish(app, "rpg-fb-1")).status).toBe(200);
+    network.use(worker());
+    await registerLive(app, "dg-1", { fallback_version: "rpg-fb-1" });
+    network.use(http.post(`${GPU}/rpc/denoise`, () => new HttpResponse("boom", { status: 503 })));
+    const res = RecommendResponse.parse(await (await session(app, { history: ["SKU-3"] })).json());
+    expect(res).toMatchObject({
+      model: "rpg",
+      model_version: "rpg-fb-1",
+      fallback: { from_version: "dg-1", reason: "upstream_unavailable" },
+    });
+    expect(res.items).toHaveLength(3);
+    const cold = await call(app, "GET", "/v1/users/nobody/recommendations?n=2", { key: CLIENT });
+    expect(RecommendResponse.parse(await cold.json())).toMatchObject({
+      model: "rpg",
+      fallback: { from_version: "dg-1", reason: "empty_history" },
+    });
+  });
+});

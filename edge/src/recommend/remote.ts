@@ -1,0 +1,76 @@
+import { RemoteModelManifest, type ScoredItem } from "@genrec/shared";
+import { ApiError } from "../errors/api-error.ts";
+import type { Services } from "../services.ts";
+import type { ModelVersionRow } from "../storage/models.ts";
+
+/** The denoise RPC answers at most this many items per history (shared/src/rpc.ts). */
+const MAX_K = 100;
+/** Histories sent to the worker keep their newest items, up to the RPC's limit. */
+const MAX_HISTORY = 200;
+/** How many of the most popular items make the smoke history that checks a remote model. */
+const SMOKE_ITEMS = 5;
+
+/** The stored manifest of a remote (GPU-served) version. */
+export function remoteManifest(row: ModelVersionRow): RemoteModelManifest {
+  return RemoteModelManifest.parse(JSON.parse(row.manifest));
+}
+
+/**
+ * One DiffGRM answer from the GPU worker's denoise RPC: a single attempt within the manifest's
+ * deadline (a retry would overrun it), seen items dropped after decoding. Throws the RPC client's
+ * ApiError (upstream_timeout, upstream_unavailable, upstream_invalid, or the worker's 4xx).
+ */
+export async function remoteRecommend(
+  env: Env,
+  services: Services,
+  manifest: RemoteModelManifest,
+  history: readonly string[],
+  n: number,
+  exclude: ReadonlySet<string>,
+): Promise<ScoredItem[]> {
+  const reply = await services.rpc(env).call(
+    "denoise",
+    {
+      artifact_version: manifest.artifact_version,
+      histories: [history.slice(-MAX_HISTORY)],
+      k: Math.min(MAX_K, n + exclude.size),
+      ...(manifest.beam === undefined ? {} : { beam: manifest.beam }),
+    },
+    { timeoutMs: manifest.deadline_ms, retries: 0 },
+  );
+  const items = reply.results[0]?.items ?? [];
+  return items.filter((item) => !exclude.has(item.item_id)).slice(0, n);
+}
+
+/**
+ * Checks, before a remote version is registered or goes live, that the GPU worker serves it: one
+ * denoise call on a history of the catalogue's most popular items must answer within the deadline.
+ * Worker errors become 422 invalid_artifact; an unreachable or slow worker stays a 502 / 504.
+ */
+export async function checkRemoteModel(
+  env: Env,
+  services: Services,
+  manifest: RemoteModelManifest,
+): Promise<void> {
+  const ranked = await services.popularity.ranked(env.DB);
+  const history = ranked.slice(0, SMOKE_ITEMS).map((item) => item.item_id);
+  if (history.length === 0) {
+    throw new ApiError(
+      422,
+      "invalid_artifact",
+      "no events yet: ingest interactions before registering a remote model, so it can be checked",
+    );
+  }
+  try {
+    await remoteRecommend(env, services, manifest, history, 1, new Set());
+  } catch (err) {
+    if (err instanceof ApiError && err.status < 500) {
+      throw new ApiError(
+        422,
+        "invalid_artifact",
+        `the GPU worker cannot serve '${manifest.artifact_version}': ${err.message}`,
+      );
+    }
+    throw err;
+  }
+}
