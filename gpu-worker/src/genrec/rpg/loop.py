@@ -9,7 +9,6 @@ run (same machine and thread count).
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,10 @@ from tqdm import tqdm
 from genrec.data.split import EvalSplit
 from genrec.models.base import Batch
 from genrec.rpg.config import RunConfig, config_dict
-from genrec.rpg.evaluate import TQDM_INTERVAL, exhaustive, model_logprobs
+from genrec.rpg.evaluate import exhaustive, model_logprobs
 from genrec.rpg.model import RPG
 from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
-from genrec.train.loop import check_resumable, epoch_batches, lr_factor
+from genrec.train.loop import check_resumable, epoch_batches, lr_factor, train_epoch
 
 # Settings that may differ between a run and its resumption without changing the result's meaning.
 RESUMABLE_CHANGES = frozenset({"threads", "device", "eval_batch_size"})
@@ -84,25 +83,21 @@ def fit(
             break
         torch.manual_seed(cfg.seed * 1_000_003 + epoch)
         model.train()
-        start, total = time.perf_counter(), 0.0
         batches = epoch_batches(lengths, cfg.batch_size, cfg.bucket_by_length)
-        for rows in tqdm(
-            batches, desc=f"epoch {epoch}", unit="batch", leave=False, mininterval=TQDM_INTERVAL
-        ):
-            for group in optimizer.param_groups:
-                group["lr"] = cfg.lr * lr_factor(state.step, cfg.warmup_steps, total_steps)
-            loss = model.calculate_loss(Batch(inputs[rows].to(device), labels[rows].to(device)))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            optimizer.step()
-            total, state.step = total + loss.item(), state.step + 1
-        seconds = time.perf_counter() - start
-        assert math.isfinite(total), f"non-finite loss in epoch {epoch}"
+        loss, state.step, seconds = train_epoch(
+            model,
+            optimizer,
+            batches,
+            lambda rows: model.calculate_loss(Batch(inputs[rows].to(device), labels[rows].to(device))),
+            f"epoch {epoch}",
+            lr_at=lambda step: cfg.lr * lr_factor(step, cfg.warmup_steps, total_steps),
+            grad_clip=cfg.grad_clip,
+            step=state.step,
+        )
         state.epoch, state.train_seconds = epoch, state.train_seconds + seconds
         record: dict[str, Any] = {
             "epoch": epoch,
-            "loss": total / len(batches),
+            "loss": loss,
             "lr_end": cfg.lr * lr_factor(state.step, cfg.warmup_steps, total_steps),
             "train_seconds": round(seconds, 2),
         }

@@ -78,6 +78,35 @@ def evaluate(model: SeqRecModel, split: EvalSplit, batch_size: int, device: str,
         return evaluate_scores(score, split, model.n_items, batch_size=batch_size, device=device)
 
 
+def train_epoch(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batches: Sequence[torch.Tensor],
+    loss_of: Callable[[torch.Tensor], torch.Tensor],
+    desc: str,
+    lr_at: Callable[[int], float] | None = None,
+    grad_clip: float | None = None,
+    step: int = 0,
+) -> tuple[float, int, float]:
+    """One optimisation pass over ``batches`` (row indices): back-propagate ``loss_of(rows)``, clip
+    the gradient norm to ``grad_clip`` and set the learning rate to ``lr_at(step)`` when given, step.
+    Returns (mean loss, the step count after the pass, seconds); a non-finite loss fails loudly."""
+    start, total = time.perf_counter(), 0.0
+    for rows in tqdm(batches, desc=desc, unit="batch", leave=False, mininterval=TQDM_INTERVAL):
+        if lr_at is not None:
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(step)
+        loss = loss_of(rows)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optimizer.step()
+        total, step = total + loss.item(), step + 1
+    assert math.isfinite(total), f"non-finite loss in {desc}"
+    return total / len(batches), step, time.perf_counter() - start
+
+
 def lr_factor(step: int, warmup: int, total: int) -> float:
     """Linear warm-up from 0 over ``warmup`` steps, then cosine decay to 0 at ``total``."""
     if step < warmup:
@@ -152,19 +181,16 @@ def fit(
             break
         torch.manual_seed(cfg.seed * 1_000_003 + epoch)
         model.train()
-        start, total, steps = time.perf_counter(), 0.0, 0
         batches = epoch_batches(lengths, cfg.batch_size, cfg.bucket_by_length)
-        bar = tqdm(batches, desc=f"epoch {epoch}", unit="batch", leave=False, mininterval=TQDM_INTERVAL)
-        for rows in bar:
-            loss = model.calculate_loss(Batch(inputs[rows].to(device), labels[rows].to(device)))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            total, steps = total + loss.item(), steps + 1
-        seconds = time.perf_counter() - start
-        assert math.isfinite(total), f"non-finite loss in epoch {epoch}"
+        loss, _, seconds = train_epoch(
+            model,
+            optimizer,
+            batches,
+            lambda rows: model.calculate_loss(Batch(inputs[rows].to(device), labels[rows].to(device))),
+            f"epoch {epoch}",
+        )
         state.epoch, state.train_seconds = epoch, state.train_seconds + seconds
-        record: dict[str, Any] = {"epoch": epoch, "loss": total / steps, "train_seconds": round(seconds, 2)}
+        record: dict[str, Any] = {"epoch": epoch, "loss": loss, "train_seconds": round(seconds, 2)}
         if epoch % cfg.eval_every == 0 or epoch == cfg.epochs:
             result = evaluate(model, valid, cfg.eval_batch_size, device, f"valid {epoch}")
             value = result.metrics[cfg.select_metric]
