@@ -65,9 +65,10 @@ def sid_summary(table: SIDTable) -> dict[str, Any]:
 
 
 def run(
-    config: RunConfig, table: SIDTable, run_dir: Path, results_dir: Path, resume: bool = False
+    config: RunConfig, table: SIDTable, run_dir: Path, results_dir: Path, resume: bool = False, tag: str = ""
 ) -> dict[str, Any]:
-    """Train (or resume), test the best validation checkpoint, write and return the result."""
+    """Train (or resume), test the best validation checkpoint, write and return the result
+    (``<dataset>-<preset>[-<tag>].json``)."""
     started = time.perf_counter()
     torch.set_num_threads(config.train.threads)
     device = resolve_device(config.train.device)
@@ -136,7 +137,7 @@ def run(
     }
     if state.best_valid is not None and state.best_valid["metrics"] != valid_ex["metrics"]:
         tqdm.write("warning: re-loaded best checkpoint does not reproduce its validation metrics")
-    path = results_dir / f"{Path(config.dataset).name}-{config.preset}.json"
+    path = results_dir / f"{Path(config.dataset).name}-{config.preset}{f'-{tag}' if tag else ''}.json"
     write_result(path, result)
     tqdm.write(f"wrote {path}")
     return result
@@ -172,6 +173,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--results-dir", type=Path, default=RPG_RESULTS, help=f"result JSON folder (default {RPG_RESULTS})"
     )
+    p.add_argument("--tag", default="", help="suffix for the result file, e.g. e40 for a longer schedule")
     p.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
     return p
 
@@ -188,8 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.print_config:
         print(json.dumps(config_dict(config), indent=2))
         return
-    run_dir = args.out or DEFAULT_RUNS / f"{Path(args.dataset).name}-rpg-{args.preset}"
-    result = run(config, table, run_dir, args.results_dir, resume=args.resume)
+    suffix = f"-{args.tag}" if args.tag else ""
+    run_dir = args.out or DEFAULT_RUNS / f"{Path(args.dataset).name}-rpg-{args.preset}{suffix}"
+    result = run(config, table, run_dir, args.results_dir, resume=args.resume, tag=args.tag)
     for name in ("exhaustive", "graph"):
         test = result["test"][name]["metrics"]
         print(f"test {name}: ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")
