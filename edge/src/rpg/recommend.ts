@@ -1,6 +1,6 @@
 import type { ScoredItem } from "@genrec/shared";
 import type { LoadedArtifacts } from "../artifacts/load.ts";
-import { exhaustiveTopN, graphDecode, type Ranked } from "./decode.ts";
+import { exhaustiveTopN, graphDecode, type ItemGraph, type Ranked } from "./decode.ts";
 
 export type DecodeMode = "graph" | "exhaustive";
 
@@ -40,17 +40,17 @@ export function historyInput(
  * A deterministic initial beam: the most popular items plus the graph neighbours of the newest
  * history items. The paper starts from random items; this starts nearer the answer (see bench/).
  */
-export function initialBeam(art: LoadedArtifacts, rows: readonly number[], b: number): number[] {
-  const seeds = new Set<number>(art.popular.subarray(0, b));
+export function initialBeam(
+  popular: Int32Array,
+  graph: ItemGraph,
+  rows: readonly number[],
+  b: number,
+): number[] {
+  const seeds = new Set<number>(popular.subarray(0, b));
   for (const row of rows.slice(-SEED_ITEMS)) {
-    const end = art.graph.indptr[row + 1] as number;
-    for (
-      let j = art.graph.indptr[row] as number;
-      j < Math.min(end, (art.graph.indptr[row] as number) + b);
-      j++
-    ) {
-      seeds.add(art.graph.indices[j] as number);
-    }
+    const start = graph.indptr[row] as number;
+    const end = Math.min(graph.indptr[row + 1] as number, start + b);
+    for (let j = start; j < end; j++) seeds.add(graph.indices[j] as number);
   }
   return [...seeds];
 }
@@ -76,7 +76,7 @@ export async function rpgRecommend(
       logprobs,
       sids: art.sids,
       graph: art.graph,
-      initialBeam: initialBeam(art, rows, beam),
+      initialBeam: initialBeam(art.popular, art.graph, rows, beam),
       beam,
       steps: art.manifest.decode.steps,
       n,

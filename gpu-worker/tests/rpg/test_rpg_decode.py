@@ -131,3 +131,12 @@ def test_lookup_search_equals_the_pure_decoder_on_a_random_catalogue() -> None:
         fast = graph_search(scores.__getitem__, indptr, indices, beam, 8, 3, 5, exclude)
         assert pure.rows.tolist() == fast.rows.tolist() and pure.scored == fast.scored
         assert np.allclose(pure.scores, fast.scores)
+
+
+def test_a_wide_initial_beam_starts_from_its_best_b_rows() -> None:
+    # The edge seeds popular items plus history lists, often more than b rows: the walk starts from
+    # the best b of them, exactly as if only those had been given (the scoring of the rest is paid).
+    wide = decode([6, 4, 2, 3], b=2, q=1)
+    narrow = decode([2, 3], b=2, q=1)  # 2 and 3 are the best two of {6, 4, 2, 3}
+    assert wide.rows.tolist() == narrow.rows.tolist() and wide.scores.tolist() == narrow.scores.tolist()
+    assert wide.scored == narrow.scored + 4

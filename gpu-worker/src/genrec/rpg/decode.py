@@ -112,18 +112,23 @@ def graph_search(
     n: int,
     exclude: np.ndarray | None = None,
 ) -> Decoded:
-    """beam := initial beam minus excluded rows; q times: candidates := union of the beam's neighbour
-    lists (self included) and the beam, minus excluded rows; beam := top-b by (score desc, row asc).
-    Answer the top-n of the final beam. ``score_fn`` maps rows [R] to float64 scores [R]; the
-    evaluation passes a lookup into precomputed scores, ``graph_decode`` the m-lookup rule."""
+    """beam := the best b of the initial rows, excluded rows dropped; q times: candidates := union of
+    the beam's neighbour lists (self included) and the beam, minus excluded rows; beam := top-b by
+    (score desc, row asc). Answer the top-n of the final beam. ``score_fn`` maps rows [R] to float64
+    scores [R]; the evaluation passes a lookup into precomputed scores, ``graph_decode`` the m-lookup
+    rule."""
     assert b >= n >= 1 and q >= 0, (b, n, q)
     n_rows = len(indptr) - 1  # N+1
     beam = np.asarray(beam, dtype=np.int64)
-    assert len(np.unique(beam)) == len(beam) <= b, "the initial beam holds at most b distinct rows"
+    assert len(np.unique(beam)) == len(beam), "the initial beam's rows are distinct"
     assert len(beam) == 0 or (beam.min() >= 1 and beam.max() < n_rows), "beam rows are items 1..N"
     exclude = _NO_ROWS if exclude is None else np.asarray(exclude, dtype=np.int64)
     beam = beam[~np.isin(beam, exclude)]
-    scores, scored = score_fn(beam), len(beam) if q == 0 else 0
+    scores = score_fn(beam)
+    scored = len(beam) if q == 0 or len(beam) > b else 0  # initial rows cost scores when ranked
+    if len(beam) > b:  # a wide start (e.g. the edge's popular + history lists): its best b
+        keep = best(beam, scores, b)
+        beam, scores = beam[keep], scores[keep]
     member = np.zeros(n_rows, dtype=bool)  # set membership by row: dedup without sorting
     for _ in range(q):
         member[neighbours(indptr, indices, beam)] = True
