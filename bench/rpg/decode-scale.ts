@@ -13,7 +13,7 @@
  * the same top-10. On a shared 2-core machine read the Python/TypeScript ratios, not the absolutes.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -23,6 +23,7 @@ import {
   type ItemGraph,
   type SidTable,
 } from "../../edge/src/rpg/decode.ts";
+import { initialBeam } from "../../edge/src/rpg/recommend.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
 const DEFAULT_SETTINGS = [
@@ -31,6 +32,7 @@ const DEFAULT_SETTINGS = [
   "50,50,5,random",
   "20,50,3,history",
   "20,20,3,history",
+  "20,50,3,edge",
 ];
 const TOP = 10;
 
@@ -177,7 +179,19 @@ const full: ItemGraph = {
 };
 const graphs = new Map(parsed.map((s) => [s.k, truncate(full, s.k)]));
 const logprobs = typed("logprobs.f32", (b) => new Float32Array(b));
-const beams = JSON.parse(readFileSync(join(dir, "beams.json"), "utf8")).beams as Record<string, number[][]>;
+const inputs = JSON.parse(readFileSync(join(dir, "beams.json"), "utf8")) as {
+  histories: number[][];
+  beams: Record<string, number[][]>;
+};
+// The edge's own seeding (popular rows, here rows 1..b as the catalogue has no popularity, plus the
+// newest history items' lists), written back so the Python side decodes from the same rows.
+const popular = Int32Array.from({ length: items }, (_, i) => i + 1);
+for (const s of parsed.filter((s) => s.init === "edge")) {
+  const graph = graphs.get(s.k) as ItemGraph;
+  inputs.beams[`${s.b}-${s.k}-edge`] = inputs.histories.map((h) => initialBeam(popular, graph, h, s.b));
+}
+writeFileSync(join(dir, "beams.json"), JSON.stringify(inputs));
+const beams = inputs.beams;
 
 interface Timings {
   exhaustive: Timed;

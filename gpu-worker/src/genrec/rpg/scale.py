@@ -13,14 +13,16 @@ No trained model reaches a million items, so the catalogue is built to have RPG'
 * users: a target item t and a query u = v_t + noise; digit d's log-probabilities are
   log_softmax(cos(u_d, E_d[c]) / temperature), the shape of RPG's per-digit heads, so exhaustive
   scoring ranks items by their similarity to u and the graph leads towards the answer;
-* initial beams, written once so both languages start from the same rows: ``random`` (the paper)
-  and ``history`` (round-robin over the graph lists of five items from t's niche, genrec.rpg.decode).
+* initial beams, written once so both languages start from the same rows: ``random`` (the paper),
+  ``history`` (round-robin over the graph lists of five items from t's niche, genrec.rpg.decode) and
+  ``edge`` (the edge's own seeding from the same histories: written by the TypeScript side).
 
 ``python -m genrec.rpg.scale make --items 1000000 --out DIR`` writes the inputs (skipped when DIR
 already holds the same spec); ``python -m genrec.rpg.scale time --dir DIR --out FILE`` decodes every
 user with every setting and exhaustively, timing each call, and writes top-10 rows, items scored and
 milliseconds per user. Files (little-endian, row 0 = padding): sids.u8 [N+1, m], graph.indptr.i32
-[N+2], graph.indices.i32, logprobs.f32 [U, m, 256], beams.json, spec.json.
+[N+2], graph.indices.i32, logprobs.f32 [U, m, 256], beams.json (targets, histories, beams by
+``b-k-init``), spec.json.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from genrec.rpg.graph import Graph, build_graph
 
 EXACT_MAX_ITEMS = 50_000  # genrec.rpg.graph is O(N²·m): above this the graph comes from faiss IVF
 HISTORY_ITEMS = 5
+EDGE_INIT = "edge"  # the edge's seeding (edge/src/rpg/recommend.ts), computed by the TypeScript side
 TOP = 10
 
 
@@ -190,7 +193,7 @@ def make(spec: Spec, out: Path, method: str | None = None) -> dict[str, Any]:
     beams: dict[str, list[list[int]]] = {}
     for s in spec.settings:
         key = f"{s.b}-{s.k}-{s.init}"
-        if key in beams:
+        if key in beams or s.init == EDGE_INIT:  # edge beams come from the edge's own code (TypeScript)
             continue
         graph_k = graph.truncate(s.k)
         beams[key] = [
@@ -203,7 +206,8 @@ def make(spec: Spec, out: Path, method: str | None = None) -> dict[str, Any]:
     graph.indptr.tofile(out / "graph.indptr.i32")
     graph.indices.tofile(out / "graph.indices.i32")
     logprobs.tofile(out / "logprobs.f32")
-    (out / "beams.json").write_text(json.dumps({"targets": targets.tolist(), "beams": beams}))
+    record = {"targets": targets.tolist(), "histories": histories, "beams": beams}
+    (out / "beams.json").write_text(json.dumps(record))
     meta = {
         "spec": spec.as_json(),
         "graph_method": method,
