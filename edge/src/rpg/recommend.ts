@@ -7,8 +7,8 @@ export type DecodeMode = "graph" | "exhaustive";
 /**
  * Below this many score lookups (items x digits), exact exhaustive scoring costs no more than the
  * graph walk: on Beauty (12,101 x 32) both took ~1.4 ms p50 in process with b 20, k 200, q 3
- * (bench/results/edge/load-beauty.json); at 1M items exhaustive took 50 ms and a history-seeded
- * walk 0.2 ms (bench/results/rpg/decode-scale-1000000.json).
+ * (bench/results/edge/load-beauty.json); at 1M items exhaustive took 63 ms and the walk from
+ * `initialBeam` 0.23 ms (bench/results/rpg/decode-scale-1000000.json).
  */
 export const EXHAUSTIVE_LOOKUPS = 2_000_000;
 
