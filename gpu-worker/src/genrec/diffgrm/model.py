@@ -29,48 +29,10 @@ from torch import Tensor, nn
 
 from genrec.data.split import MAX_LEN
 from genrec.models.functional import crop_left_padding
+from genrec.models.layers import FeedForward, SelfAttention, merge_heads, split_heads
 
 CODEBOOK = 256
 MASKED = -1  # a code of -1 in decoder inputs = that digit is masked
-
-
-class FeedForward(nn.Module):
-    def __init__(self, d: int, d_ffn: int, dropout: float) -> None:
-        super().__init__()
-        self.fc = nn.Linear(d, d_ffn)
-        self.proj = nn.Linear(d_ffn, d)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.dropout(self.proj(F.gelu(self.fc(x))))
-
-
-def split_heads(x: Tensor, n_heads: int) -> Tensor:
-    batch, length, d = x.shape
-    return x.view(batch, length, n_heads, d // n_heads).transpose(1, 2)  # [B, l, d] -> [B, h, l, d/h]
-
-
-def merge_heads(x: Tensor) -> Tensor:
-    batch, n_heads, length, dh = x.shape
-    return x.transpose(1, 2).reshape(batch, length, n_heads * dh)  # [B, h, l, d/h] -> [B, l, d]
-
-
-class SelfAttention(nn.Module):
-    """Bidirectional multi-head self-attention; ``mask`` [B, 1, 1, l] (True = key may be read)."""
-
-    def __init__(self, d: int, n_heads: int, dropout: float) -> None:
-        super().__init__()
-        assert d % n_heads == 0, "d must split evenly across heads"
-        self.n_heads, self.attn_dropout = n_heads, dropout
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        q, k, v = (split_heads(t, self.n_heads) for t in self.qkv(x).chunk(3, dim=2))  # 3 x [B, h, l, d/h]
-        p = self.attn_dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # [B, h, l, d/h]
-        return self.dropout(self.proj(merge_heads(y)))
 
 
 class CrossAttention(nn.Module):
@@ -99,7 +61,7 @@ class EncoderBlock(nn.Module):
     def __init__(self, d: int, n_heads: int, d_ffn: int, dropout: float) -> None:
         super().__init__()
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.attn = SelfAttention(d, n_heads, dropout)
+        self.attn = SelfAttention(d, n_heads, dropout, dropout)
         self.ffn = FeedForward(d, d_ffn, dropout)
 
     def forward(self, x: Tensor, mask: Tensor) -> Tensor:
@@ -111,7 +73,7 @@ class DecoderBlock(nn.Module):
     def __init__(self, d: int, n_heads: int, d_ffn: int, dropout: float) -> None:
         super().__init__()
         self.ln1, self.ln2, self.ln3 = nn.LayerNorm(d), nn.LayerNorm(d), nn.LayerNorm(d)
-        self.self_attn = SelfAttention(d, n_heads, dropout)
+        self.self_attn = SelfAttention(d, n_heads, dropout, dropout)
         self.cross = CrossAttention(d, n_heads, dropout)
         self.ffn = FeedForward(d, d_ffn, dropout)
 

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from genrec.data.split import MAX_LEN
 from genrec.models import functional as fn
 from genrec.models.base import Batch, SeqRecModel
-from genrec.models.layers import CausalSelfAttention
+from genrec.models.layers import SelfAttention
 from genrec.models.sasrec import init_weights
 
 
@@ -41,7 +41,7 @@ class LiGRBlock(nn.Module):
     def __init__(self, d: int, n_heads: int, ffn_mult: int, dropout: float) -> None:
         super().__init__()
         self.ln_1 = nn.LayerNorm(d)
-        self.attn = CausalSelfAttention(d, n_heads, dropout, dropout)  # output dropout = LiGR's dropout_1
+        self.attn = SelfAttention(d, n_heads, dropout, dropout)  # output dropout = LiGR's dropout_1
         self.gate_1 = nn.Linear(d, d)
         self.ln_2 = nn.LayerNorm(d)
         self.ffn = SwiGLU(d, ffn_mult, dropout)

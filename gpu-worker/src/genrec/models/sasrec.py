@@ -12,24 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from genrec.data.split import MAX_LEN
 from genrec.models.base import Batch, SeqRecModel
 from genrec.models.functional import attention_mask, crop_left_padding, full_softmax_loss
-from genrec.models.layers import CausalSelfAttention
-
-
-class MLP(nn.Module):
-    def __init__(self, d: int, ffn_mult: int, dropout: float) -> None:
-        super().__init__()
-        self.fc = nn.Linear(d, ffn_mult * d)
-        self.proj = nn.Linear(ffn_mult * d, d)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.dropout(self.proj(F.gelu(self.fc(x))))  # [B, l, d]
+from genrec.models.layers import FeedForward, SelfAttention
 
 
 class Block(nn.Module):
@@ -38,9 +26,9 @@ class Block(nn.Module):
     def __init__(self, d: int, n_heads: int, ffn_mult: int, dropout: float) -> None:
         super().__init__()
         self.ln_1 = nn.LayerNorm(d)
-        self.attn = CausalSelfAttention(d, n_heads, dropout, dropout)
+        self.attn = SelfAttention(d, n_heads, dropout, dropout)
         self.ln_2 = nn.LayerNorm(d)
-        self.mlp = MLP(d, ffn_mult, dropout)
+        self.mlp = FeedForward(d, ffn_mult * d, dropout)
 
     def forward(self, x: Tensor, mask: Tensor) -> Tensor:
         x = x + self.attn(self.ln_1(x), mask)

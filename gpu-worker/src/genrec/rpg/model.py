@@ -24,7 +24,7 @@ from torch import Tensor, nn
 from genrec.data.split import MAX_LEN
 from genrec.models.base import Batch, SeqRecModel
 from genrec.models.functional import crop_left_padding
-from genrec.models.layers import CausalSelfAttention
+from genrec.models.layers import FeedForward, SelfAttention
 
 CODEBOOK = 256
 
@@ -41,17 +41,6 @@ def attention_mask(histories: Tensor) -> Tensor:
     return (causal & keys) | self_only  # [B, 1, l, l]
 
 
-class MLP(nn.Module):
-    def __init__(self, d: int, d_ffn: int, resid_dropout: float) -> None:
-        super().__init__()
-        self.fc = nn.Linear(d, d_ffn)
-        self.proj = nn.Linear(d_ffn, d)
-        self.dropout = nn.Dropout(resid_dropout)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.dropout(self.proj(F.gelu(self.fc(x), approximate="tanh")))  # GPT-2's gelu_new
-
-
 class Block(nn.Module):
     """GPT-2 block (pre-LN): x + attn(ln(x)), then x + mlp(ln(x))."""
 
@@ -60,9 +49,9 @@ class Block(nn.Module):
     ):
         super().__init__()
         self.ln_1 = nn.LayerNorm(d, eps=eps)
-        self.attn = CausalSelfAttention(d, n_heads, attn_dropout, resid_dropout)
+        self.attn = SelfAttention(d, n_heads, attn_dropout, resid_dropout)
         self.ln_2 = nn.LayerNorm(d, eps=eps)
-        self.mlp = MLP(d, d_ffn, resid_dropout)
+        self.mlp = FeedForward(d, d_ffn, resid_dropout, gelu="tanh")  # GPT-2's gelu_new
 
     def forward(self, x: Tensor, mask: Tensor) -> Tensor:
         x = x + self.attn(self.ln_1(x), mask)
