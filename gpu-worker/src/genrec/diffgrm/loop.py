@@ -25,12 +25,16 @@ from genrec.diffgrm.cpd import BucketMap, DigitOrder
 from genrec.diffgrm.evaluate import evaluate, selection_score, subsample
 from genrec.diffgrm.model import DiffGRM
 from genrec.diffgrm.ocn import ocn_loss
-from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
-from genrec.train.loop import check_resumable, epoch_batches, lr_factor, train_epoch
+from genrec.train.checkpoint import save_checkpoint
+from genrec.train.loop import ResumeRule, epoch_batches, lr_factor, resume_state, train_epoch
 
 # Settings that may differ between a run and its resumption without changing what it trains.
-RESUMABLE_CHANGES = frozenset(
-    {"threads", "device", "eval_batch_size", "test_beam", "serve_beam", "order", "merge_duplicates"}
+RESUME = ResumeRule(
+    ("model", "train", "ocn", "decode"),
+    frozenset(
+        {"threads", "device", "eval_batch_size", "test_beam", "serve_beam", "order", "merge_duplicates"}
+    ),
+    ("dataset", "sids"),
 )
 
 
@@ -66,16 +70,8 @@ def fit(
     cfg, device = config.train, str(next(model.parameters()).device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     state, session_start = FitState(), time.perf_counter()
-    if resume and (saved := load_meta(run_dir, "last")) is not None:
-        check_resumable(
-            saved["config"],
-            config_dict(config),
-            ("model", "train", "ocn", "decode"),
-            RESUMABLE_CHANGES,
-            ("dataset", "sids"),
-        )
-        load_checkpoint(run_dir, "last", model, optimizer)
-        state = FitState(**saved["state"])
+    if resume and (saved := resume_state(run_dir, model, optimizer, config_dict(config), RESUME)) is not None:
+        state = FitState(**saved)
         tqdm.write(f"resumed from epoch {state.epoch} (step {state.step}) in {run_dir}")
     elapsed_before = state.elapsed_seconds
     target_codes = torch.from_numpy(model.sid_table()).long()[targets]  # [S, m]

@@ -22,11 +22,13 @@ from genrec.models.base import Batch
 from genrec.rpg.config import RunConfig, config_dict
 from genrec.rpg.evaluate import exhaustive, model_logprobs
 from genrec.rpg.model import RPG
-from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
-from genrec.train.loop import check_resumable, epoch_batches, lr_factor, train_epoch
+from genrec.train.checkpoint import save_checkpoint
+from genrec.train.loop import ResumeRule, epoch_batches, lr_factor, resume_state, train_epoch
 
 # Settings that may differ between a run and its resumption without changing the result's meaning.
-RESUMABLE_CHANGES = frozenset({"threads", "device", "eval_batch_size"})
+RESUME = ResumeRule(
+    ("model", "train", "decode"), frozenset({"threads", "device", "eval_batch_size"}), ("dataset", "sids")
+)
 
 
 @dataclass
@@ -58,16 +60,8 @@ def fit(
     cfg, device = config.train, str(next(model.parameters()).device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     state, session_start = FitState(), time.perf_counter()
-    if resume and (saved := load_meta(run_dir, "last")) is not None:
-        check_resumable(
-            saved["config"],
-            config_dict(config),
-            ("model", "train", "decode"),
-            RESUMABLE_CHANGES,
-            ("dataset", "sids"),
-        )
-        load_checkpoint(run_dir, "last", model, optimizer)
-        state = FitState(**saved["state"])
+    if resume and (saved := resume_state(run_dir, model, optimizer, config_dict(config), RESUME)) is not None:
+        state = FitState(**saved)
         tqdm.write(f"resumed from epoch {state.epoch} (step {state.step}) in {run_dir}")
     elapsed_before = state.elapsed_seconds
     lengths = (inputs > 0).sum(dim=1)  # [M]

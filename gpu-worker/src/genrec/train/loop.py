@@ -27,8 +27,6 @@ from genrec.models.base import Batch, SeqRecModel
 from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
 from genrec.train.config import RunConfig, config_dict
 
-# Settings that may differ between a run and its resumption without changing the result's meaning.
-RESUMABLE_CHANGES = frozenset({"threads", "device", "eval_batch_size"})
 TQDM_INTERVAL = 1.0 if sys.stderr.isatty() else 30.0  # keep nohup logs short
 
 
@@ -115,25 +113,52 @@ def lr_factor(step: int, warmup: int, total: int) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
 
-def check_resumable(
-    saved: Mapping[str, Any],
-    now: Mapping[str, Any],
-    sections: Sequence[str],
-    resumable: frozenset[str],
-    identity: Sequence[str],
-) -> None:
-    """Refuse to resume a checkpoint whose config (``config_dict`` form) differs from ``now`` in a
-    field of ``sections`` outside ``resumable``, or in a top-level ``identity`` key (dataset, SIDs)."""
-    for section in sections:
+@dataclass(frozen=True)
+class ResumeRule:
+    """What must match for a run to resume a checkpoint: every field of ``sections`` (the config in
+    ``config_dict`` form) except the ``resumable`` ones, and the top-level ``identity`` keys."""
+
+    sections: tuple[str, ...]
+    resumable: frozenset[str]
+    identity: tuple[str, ...]
+
+
+# Settings that may differ between a run and its resumption without changing the result's meaning.
+RESUME = ResumeRule(
+    ("model", "train"), frozenset({"threads", "device", "eval_batch_size"}), ("model_name", "dataset")
+)
+
+
+def check_resumable(saved: Mapping[str, Any], now: Mapping[str, Any], rule: ResumeRule) -> None:
+    """Refuse to resume a checkpoint whose config ``saved`` differs from ``now`` where ``rule`` says
+    it must match."""
+    for section in rule.sections:
         for key, value in now[section].items():
             before = saved[section].get(key)
-            if key not in resumable and before != value:
+            if key not in rule.resumable and before != value:
                 raise ValueError(f"cannot resume: {section}.{key} was {before!r}, now {value!r}")
-    for key in identity:
+    for key in rule.identity:
         if saved.get(key) != now.get(key):
             raise ValueError(
                 f"cannot resume: the checkpoint is for {key} {saved.get(key)!r}, not {now.get(key)!r}"
             )
+
+
+def resume_state(
+    run_dir: Path,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    now: Mapping[str, Any],
+    rule: ResumeRule,
+) -> dict[str, Any] | None:
+    """Restore weights and optimizer from ``run_dir``'s ``last`` checkpoint once ``check_resumable``
+    passes, and return the progress state it carries; None when there is no checkpoint."""
+    saved = load_meta(run_dir, "last")
+    if saved is None:
+        return None
+    check_resumable(saved["config"], now, rule)
+    load_checkpoint(run_dir, "last", model, optimizer)
+    return saved["state"]
 
 
 def fit(
@@ -157,16 +182,8 @@ def fit(
         model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay
     )
     state = TrainState()
-    if resume and (saved := load_meta(run_dir, "last")) is not None:
-        check_resumable(
-            saved["config"],
-            config_dict(config),
-            ("model", "train"),
-            RESUMABLE_CHANGES,
-            ("model_name", "dataset"),
-        )
-        load_checkpoint(run_dir, "last", model, optimizer)
-        state = TrainState(**saved["state"])
+    if resume and (saved := resume_state(run_dir, model, optimizer, config_dict(config), RESUME)) is not None:
+        state = TrainState(**saved)
         tqdm.write(f"resumed from epoch {state.epoch} in {run_dir}")
     session_start = time.perf_counter() if session_start is None else session_start
     elapsed_before = state.elapsed_seconds
