@@ -34,19 +34,23 @@ from genrec.diffgrm.serve import export_artifact
 from genrec.sid.artifacts import artifacts_root
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.overrides import parse_sets
-from genrec.train.results import REPO_ROOT, git_info, machine_info, source_fingerprint, write_result
+from genrec.train.results import (
+    REPO_ROOT,
+    git_info,
+    machine_info,
+    resolve_device,
+    source_fingerprint,
+    write_result,
+)
 
 DEFAULT_RUNS = REPO_ROOT / "gpu-worker" / "var" / "runs"
 DIFFGRM_RESULTS = REPO_ROOT / "bench" / "results" / "diffgrm"
+DIFFGRM_PACKAGES = ("data", "eval", "models", "diffgrm", "train")  # the code a DiffGRM result depends on
 
 
 def run_name(dataset: str, preset: str, ablation: str) -> str:
     """``beauty-quick``, ``beauty-quick-random-mask``: result file stem and artifact suffix."""
     return f"{Path(dataset).name}-{preset}" + ("" if ablation == "none" else f"-{ablation}")
-
-
-def resolve_device(name: str) -> str:
-    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
 
 
 def run(
@@ -94,7 +98,7 @@ def run(
         "config": config_dict(config),
         "sids": table.summary(),
         "git": git_info(),
-        "source_sha256": source_fingerprint(),
+        "source_sha256": source_fingerprint(packages=DIFFGRM_PACKAGES),
         "machine": machine_info(device),
         "threads": config.train.threads,
         "data": {

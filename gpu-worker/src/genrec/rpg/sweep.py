@@ -24,8 +24,8 @@ from genrec.rpg.decode import BEAM_INITS
 from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_logprobs
 from genrec.rpg.export import load_run
 from genrec.rpg.graph import build_graph
-from genrec.rpg.train import RPG_RESULTS, source_fingerprint
-from genrec.train.results import git_info, machine_info, write_result
+from genrec.rpg.train import RPG_PACKAGES, RPG_RESULTS
+from genrec.train.results import git_info, machine_info, source_fingerprint, write_result
 
 DEFAULT_GRID = ((20, 200, 3), (20, 50, 3), (10, 30, 3), (10, 10, 3), (10, 10, 5))
 
@@ -91,7 +91,7 @@ def sweep(
         "checkpoint": str(run_dir),
         "n_items": ds.n_items,
         "git": git_info(),
-        "source_sha256": source_fingerprint(),
+        "source_sha256": source_fingerprint(packages=RPG_PACKAGES),
         "machine": machine_info("cpu"),
         "rows": rows,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),

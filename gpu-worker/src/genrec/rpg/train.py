@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import json
 import time
 from datetime import UTC, datetime
@@ -31,25 +30,20 @@ from genrec.rpg.loop import fit
 from genrec.rpg.model import RPG
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.overrides import parse_sets
-from genrec.train.results import REPO_ROOT, SOURCE_ROOT, git_info, machine_info, write_result
+from genrec.train.results import (
+    REPO_ROOT,
+    git_info,
+    machine_info,
+    resolve_device,
+    source_fingerprint,
+    write_result,
+)
 
 DEFAULT_RUNS = REPO_ROOT / "gpu-worker" / "var" / "runs"
 RPG_RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
 
 
-RESULT_PACKAGES = ("data", "eval", "models", "rpg", "train")  # the code an RPG result depends on
-
-
-def source_fingerprint() -> str:
-    """sha256 over the .py files (path + bytes) of ``RESULT_PACKAGES``: ties a dirty-tree result to code."""
-    digest = hashlib.sha256()
-    for path in sorted(p for package in RESULT_PACKAGES for p in (SOURCE_ROOT / package).rglob("*.py")):
-        digest.update(str(path.relative_to(SOURCE_ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def resolve_device(name: str) -> str:
-    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
+RPG_PACKAGES = ("data", "eval", "models", "rpg", "train")  # the code an RPG result depends on
 
 
 def sid_summary(table: SIDTable) -> dict[str, Any]:
@@ -107,7 +101,7 @@ def run(
         "config": config_dict(config),
         "sids": sid_summary(table),
         "git": git_info(),
-        "source_sha256": source_fingerprint(),
+        "source_sha256": source_fingerprint(packages=RPG_PACKAGES),
         "machine": machine_info(device),
         "threads": config.train.threads,
         "data": {

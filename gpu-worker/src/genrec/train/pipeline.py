@@ -17,7 +17,14 @@ from genrec.models import ESASRec, ESASRecConfig, Popularity, SASRec, SASRecConf
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.config import PopularityConfig, RunConfig, config_dict
 from genrec.train.loop import TrainState, evaluate, fit
-from genrec.train.results import git_info, machine_info, result_path, source_fingerprint, write_result
+from genrec.train.results import (
+    git_info,
+    machine_info,
+    resolve_device,
+    result_path,
+    source_fingerprint,
+    write_result,
+)
 
 
 def build_model(config: RunConfig, loo: LeaveOneOut) -> SeqRecModel:
@@ -29,12 +36,6 @@ def build_model(config: RunConfig, loo: LeaveOneOut) -> SeqRecModel:
         case ESASRecConfig():
             return ESASRec(config.model, loo.n_items)
     raise TypeError(f"no model for {type(config.model).__name__}")
-
-
-def resolve_device(name: str) -> str:
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name
 
 
 def run(

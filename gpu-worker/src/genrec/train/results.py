@@ -47,6 +47,11 @@ def source_fingerprint(root: Path = SOURCE_ROOT, packages: tuple[str, ...] = RES
     return digest.hexdigest()
 
 
+def resolve_device(name: str) -> str:
+    """``auto`` -> cuda when available, else cpu; any other name as given."""
+    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
