@@ -1,25 +1,10 @@
-/**
- * DiffGRM served through the edge (issue 7): what the edge adds on top of the GPU worker's denoise
- * RPC. A fresh local stack (wrangler dev + the Python worker on CPU) imports the bundled sample,
- * registers a trained DiffGRM artifact as a remote version and makes it live; then, request by
- * request and alternating, the same real Beauty history goes once straight to the worker's
- * `POST /rpc/denoise` and once through `POST /v1/recommendations`. Writes
- * bench/results/edge/diffgrm-<dataset>.json.
- *
- *   npx tsx bench/edge/diffgrm.ts --artifact diffgrm-beauty-quick --dataset beauty
- *
- * The artifact is a directory under gpu-worker/var/artifacts (python -m genrec.diffgrm.train). On a
- * shared 2-core machine read the ratio, not the absolutes; on CPU the denoise time dominates.
- */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
 import { importSample } from "@genrec/infra/commands/data";
 import { edgeClient } from "@genrec/infra/edge-client";
 import { startLocalStack } from "@genrec/infra/local-stack";
 import { DenoiseResponse, RecommendResponse } from "@genrec/shared";
-import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
+import { histories } from "../lib/histories.ts";
+import { provenance, summarize, writeResult } from "../lib/result.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -31,26 +16,13 @@ const { values: args } = parseArgs({
 });
 const N = Number(args.n);
 
-/** Real histories: each user's items before their last one, newest last (at most 50). */
-function histories(dataset: string, limit: number): string[][] {
-  const file = join(REPO, "..", "shared/data/amazon2014", dataset, "sequences.jsonl.gz");
-  const lines = gunzipSync(readFileSync(file)).toString("utf8").split("\n").filter(Boolean);
-  return lines
-    .slice(0, limit)
-    .map((l) => {
-      const row = JSON.parse(l) as { items?: string[]; item_ids?: string[] };
-      return (row.items ?? row.item_ids ?? []).slice(0, -1).slice(-50);
-    })
-    .filter((h) => h.length > 0);
-}
-
 async function timed<T>(call: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const value = await call();
   return [value, performance.now() - t0];
 }
 
-const sessions = histories(args.dataset as string, Number(args.requests));
+const sessions = histories(args.dataset as string, Number(args.requests)).filter((h) => h.length > 0);
 const stack = await startLocalStack({ edgePort: 48787, gpuPort: 48788 });
 try {
   const edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });

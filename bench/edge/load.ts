@@ -12,7 +12,6 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
 import { publishDir } from "@genrec/infra/commands/models";
 import { edgeClient } from "@genrec/infra/edge-client";
 import { startLocalStack } from "@genrec/infra/local-stack";
@@ -20,6 +19,7 @@ import { run, wranglerCommand } from "@genrec/infra/processes";
 import * as ortNode from "onnxruntime-node";
 import { type ArtifactSource, loadArtifacts } from "../../edge/src/artifacts/load.ts";
 import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/rpg/recommend.ts";
+import { histories } from "../lib/histories.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
 const { values: args } = parseArgs({
@@ -36,19 +36,6 @@ if (!args.artifacts) throw new Error("--artifacts DIR is required (an exported R
 const dir = resolve(REPO, args.artifacts);
 const N = Number(args.n);
 const REQUESTS = Number(args.requests);
-
-/** Real histories: each user's items before their last one, newest last (at most 50). */
-function histories(dataset: string, limit: number): string[][] {
-  const file =
-    dataset === "sample"
-      ? join(REPO, "gpu-worker/data/sample/sequences.jsonl.gz")
-      : join(REPO, "..", "shared/data/amazon2014", dataset, "sequences.jsonl.gz");
-  const lines = gunzipSync(readFileSync(file)).toString("utf8").split("\n").filter(Boolean);
-  return lines.slice(0, limit).map((l) => {
-    const row = JSON.parse(l) as { items?: string[]; item_ids?: string[] };
-    return (row.items ?? row.item_ids ?? []).slice(0, -1).slice(-50);
-  });
-}
 
 /** A directory read through the R2 `get` interface, so the edge's own loader checks the set. */
 const directory: ArtifactSource = {
