@@ -1,4 +1,4 @@
-"""Loader for the shared preprocessed Amazon copy ({user, items} + {item, text, attribute_ids})."""
+"""Loader for the shared preprocessed Amazon copy ({user, items} + {item, text, attribute_ids, metadata})."""
 
 import gzip
 import json
@@ -15,7 +15,7 @@ def write(directory: Path, name: str, rows: list[object]) -> None:
         f.writelines(json.dumps(r) + "\n" for r in rows)
 
 
-def test_text_becomes_title_and_attribute_ids_are_kept(tmp_path: Path) -> None:
+def test_phrase_text_becomes_title_and_attribute_ids_are_kept(tmp_path: Path) -> None:
     write(
         tmp_path / "beauty",
         "sequences",
@@ -30,7 +30,7 @@ def test_text_becomes_title_and_attribute_ids_are_kept(tmp_path: Path) -> None:
             {"item": "c", "text": "shampoo", "attribute_ids": [7]},
         ],
     )
-    ds, report = load_shared_amazon(tmp_path / "beauty")
+    ds, report = load_shared_amazon(tmp_path / "beauty", text="phrase")
     assert ds.name == "beauty"
     assert ds.item_ids == ("", "b", "a", "c")  # first appearance in sequences, not items-file order
     assert ds.items[2].title == "red nail polish" and ds.items[2].attributes == {"attribute_ids": "3 1"}
@@ -47,3 +47,31 @@ def test_bad_sequence_line(tmp_path: Path) -> None:
         load_shared_amazon(tmp_path / "d")
     ds, report = load_shared_amazon(tmp_path / "d", skip_bad=True)
     assert ds.n_users == 1 and report.skipped == {"bad items": 1}
+
+
+def test_meta_text_reads_the_real_fields_and_keeps_the_phrase(tmp_path: Path) -> None:
+    write(tmp_path / "toys", "sequences", [{"user": "u1", "items": ["a", "b"]}])
+    write(
+        tmp_path / "toys",
+        "items",
+        [
+            {
+                "item": "a",
+                "text": "nail lacquer",
+                "title": "OPI Nail Lacquer &amp; Top Coat",
+                "brand": "OPI",
+                "categories": [["Beauty", "Nails"], ["Beauty", "Gifts"]],
+                "price": 12.0,
+            },
+            {"item": "b", "text": "ghost tool", "attribute_ids": [2]},
+        ],
+    )
+    ds, _ = load_shared_amazon(tmp_path / "toys")
+    a, b = ds.items[1], ds.items[2]
+    assert (a.title, a.brand, a.price) == ("OPI Nail Lacquer &amp; Top Coat", "OPI", 12.0)
+    assert a.categories == ("Beauty", "Nails", "Gifts")  # paths flattened, first occurrence kept
+    assert a.attributes == {"phrase": "nail lacquer"}
+    # no real title (every Sports item): the phrase stands in, so the template still has a title
+    assert b.title == "ghost tool" and b.brand is None and b.attributes["phrase"] == "ghost tool"
+    with pytest.raises(ValueError, match="unknown item text source"):
+        load_shared_amazon(tmp_path / "toys", text="summary")  # type: ignore[arg-type]

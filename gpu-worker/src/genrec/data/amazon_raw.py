@@ -37,7 +37,8 @@ def parse_meta_line(line: str) -> Any:
         return ast.literal_eval(line.strip())
 
 
-def _flatten_categories(value: Any) -> tuple[str, ...] | None:
+def flatten_categories(value: Any) -> tuple[str, ...] | None:
+    """Amazon's category paths (a list of lists) as one tuple of names, first occurrence kept."""
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(path, list) for path in value):
@@ -74,7 +75,7 @@ def meta_to_item(obj: dict[str, Any]) -> ItemRecord:
         raise ValueError(f"bad price: {obj.get('price')!r}") from e
     return ItemRecord(
         id=check_id(obj.get("asin"), "asin"),
-        categories=_flatten_categories(obj.get("categories")),
+        categories=flatten_categories(obj.get("categories")),
         price=price,
         attributes=attributes,
         **text,

@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, default=SAMPLE_DIR, help=f"output directory (default {SAMPLE_DIR})"
     )
     args = parser.parse_args(argv)
-    full, _ = load_shared_amazon(shared_dir(args.source), name=args.source)
+    # The phrase text keeps the checked-in sample (and the test vectors built from it) as it was.
+    full, _ = load_shared_amazon(shared_dir(args.source), name=args.source, text="phrase")
     sample = take_first_users(full, args.users)
     write_canonical(sample, args.out, compress=True)  # gzip keeps the checked-in sample under 300 KB
     counts = f"{sample.n_users} users, {sample.n_items} items, {sample.n_interactions} interactions"

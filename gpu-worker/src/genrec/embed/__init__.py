@@ -17,16 +17,28 @@ from genrec.embed.encoder import (
     embedding_dim,
     load_encoder,
 )
-from genrec.embed.text import TEMPLATE_STYLES, ItemFields, TemplateStyle, clean_text, field_values, item_text
+from genrec.embed.text import (
+    TEMPLATE_STYLES,
+    TEXT_SOURCES,
+    ItemFields,
+    TemplateStyle,
+    TextSource,
+    clean_text,
+    field_values,
+    item_text,
+    source_text,
+)
 
 __all__ = [
     "DEFAULT_CACHE_DIR",
     "DEFAULT_MODEL",
     "KNOWN_MODELS",
     "TEMPLATE_STYLES",
+    "TEXT_SOURCES",
     "Embeddings",
     "ItemFields",
     "TemplateStyle",
+    "TextSource",
     "UnknownModelError",
     "cache_path",
     "canonical_model",
@@ -37,4 +49,5 @@ __all__ = [
     "field_values",
     "item_text",
     "load_encoder",
+    "source_text",
 ]

@@ -22,6 +22,8 @@ from typing import Literal, Protocol
 
 TemplateStyle = Literal["rpg", "diffgrm"]
 TEMPLATE_STYLES: tuple[TemplateStyle, ...] = ("rpg", "diffgrm")
+TextSource = Literal["meta", "phrase"]
+TEXT_SOURCES: tuple[TextSource, ...] = ("meta", "phrase")
 
 _TAG = re.compile(r"<[^>]*>")
 _LABELS = ("Title", "Price", "Brand", "Category", "Description")
@@ -66,3 +68,13 @@ def item_text(item: ItemFields, style: TemplateStyle = "rpg") -> str:
     if style == "diffgrm":
         return " ".join(f"{label}: {v}" for label, v in zip(_LABELS, values, strict=True) if v)
     raise ValueError(f"unknown template style {style!r}: use one of {TEMPLATE_STYLES}")
+
+
+def source_text(item: ItemFields, style: TemplateStyle = "rpg", source: TextSource = "meta") -> str:
+    """``item_text`` of the real fields (``meta``), or the shared Amazon copy's short title-derived
+    ``phrase`` attribute where the item has one (``phrase``; see genrec.data.amazon_shared)."""
+    if source not in TEXT_SOURCES:
+        raise ValueError(f"unknown text source {source!r}: use one of {TEXT_SOURCES}")
+    attributes = getattr(item, "attributes", None) or {}
+    phrase = attributes.get("phrase") if source == "phrase" else None
+    return clean_text(phrase) if isinstance(phrase, str) else item_text(item, style)

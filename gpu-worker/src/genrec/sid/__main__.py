@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from genrec.data import load_dataset
-from genrec.embed import DEFAULT_CACHE_DIR, DEFAULT_MODEL, TEMPLATE_STYLES
+from genrec.embed import DEFAULT_CACHE_DIR, DEFAULT_MODEL, TEMPLATE_STYLES, TEXT_SOURCES
 from genrec.sid.artifacts import artifacts_root
 from genrec.sid.build import RESULTS_DIR, BuildOptions, artifact_name, build_sids
 from genrec.sid.tokenizer import SCHEMES, default_config
@@ -34,6 +34,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--model", default=DEFAULT_MODEL, help=f"embedding model (default {DEFAULT_MODEL})")
     build.add_argument(
         "--template", choices=TEMPLATE_STYLES, help="item text style (default: rpg for rpg, else diffgrm)"
+    )
+    build.add_argument(
+        "--text",
+        choices=TEXT_SOURCES,
+        default="meta",
+        help="item text: meta = title, price, brand, categories (default); phrase = the short phrase",
     )
     build.add_argument("--batch-size", type=int, default=64, help="texts per encoder batch (default 64)")
     build.add_argument("--threads", type=int, default=1, help="torch and faiss threads (default 1)")
@@ -64,9 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         opq_iters=args.opq_iters,
     )
     ds, _ = load_dataset(args.dataset)
-    name = artifact_name(args.dataset, config)
+    name = artifact_name(args.dataset, config, args.text)
     out = args.out or artifacts_root() / name
-    options = BuildOptions(args.model, args.template, args.cache_dir, args.batch_size, not args.no_progress)
+    options = BuildOptions(
+        args.model, args.template, args.text, args.cache_dir, args.batch_size, not args.no_progress
+    )
     logging.info("building %s: %d items -> %s", name, ds.n_items, out)
     result = build_sids(ds, config, out, options)
     result_path = args.results_dir / f"{name}.json"

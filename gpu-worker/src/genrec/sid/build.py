@@ -22,9 +22,10 @@ from genrec.embed import (
     DEFAULT_CACHE_DIR,
     DEFAULT_MODEL,
     TemplateStyle,
+    TextSource,
     canonical_model,
     embed_cached,
-    item_text,
+    source_text,
 )
 from genrec.sid.artifacts import SidManifest, write_artifact
 from genrec.sid.stats import collision_stats, reconstruction_stats
@@ -41,13 +42,14 @@ DEFAULT_TEMPLATE: dict[str, TemplateStyle] = {"rpg": "rpg", "pse": "diffgrm", "r
 class BuildOptions:
     model: str = DEFAULT_MODEL
     template: TemplateStyle | None = None  # None: the scheme's paper (rpg -> rpg, pse/rq -> diffgrm)
+    text: TextSource = "meta"  # meta: the real fields | phrase: the shared copy's short phrase
     cache_dir: Path = DEFAULT_CACHE_DIR
     batch_size: int = 64
     progress: bool = False
 
 
-def artifact_name(dataset: str, config: SidConfig) -> str:
-    return f"{Path(dataset).name}-{config.scheme}-m{config.m}"
+def artifact_name(dataset: str, config: SidConfig, text: TextSource = "meta") -> str:
+    return f"{Path(dataset).name}-{config.scheme}-m{config.m}" + ("-phrase" if text == "phrase" else "")
 
 
 def fit_rows(ds: Dataset) -> np.ndarray:
@@ -61,7 +63,7 @@ def build_sids(ds: Dataset, config: SidConfig, out_dir: Path, options: BuildOpti
     t_start = time.perf_counter()
     model = canonical_model(options.model, allow_paths=True)
     template = options.template or DEFAULT_TEMPLATE[config.scheme]
-    texts = [item_text(rec, template) for rec in ds.items[1:]]
+    texts = [source_text(rec, template, options.text) for rec in ds.items[1:]]
     embedded = embed_cached(texts, model, options.cache_dir, options.batch_size, options.progress)
     vectors = embedded.vectors
     t_embed = time.perf_counter()
@@ -93,7 +95,13 @@ def build_sids(ds: Dataset, config: SidConfig, out_dir: Path, options: BuildOpti
         "kind": "sid",
         "dataset": ds.name,
         "artifact_version": out_dir.name,
-        "config": {**asdict(config), "model": model, "template": template, "batch_size": options.batch_size},
+        "config": {
+            **asdict(config),
+            "model": model,
+            "template": template,
+            "text": options.text,
+            "batch_size": options.batch_size,
+        },
         "pipeline": list(manifest.pipeline),
         "items": ds.n_items,
         "fit_items": len(rows),

@@ -51,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
         default=BASELINE_RESULTS,
         help=f"where the result JSON goes (default {BASELINE_RESULTS})",
     )
+    p.add_argument("--tag", default="", help="suffix for the result file, e.g. phrase for a text variant")
     p.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
     return p
 
@@ -64,8 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.print_config:
         print(json.dumps(config_dict(config), indent=2))
         return
-    run_dir = args.out or DEFAULT_RUNS / f"{Path(args.dataset).name}-{args.model}-{args.preset}"
-    result = run(config, run_dir, args.results_dir, resume=args.resume)
+    suffix = f"-{args.tag}" if args.tag else ""
+    run_dir = args.out or DEFAULT_RUNS / f"{Path(args.dataset).name}-{args.model}-{args.preset}{suffix}"
+    result = run(config, run_dir, args.results_dir, resume=args.resume, tag=args.tag)
     test = result["test"]["metrics"]
     print(f"test ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}", end=" ")
     print(f"(best epoch {result['best_epoch']} of {result['epochs_run']})")

@@ -14,12 +14,13 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from genrec.models.content_knn import ContentKNNConfig
 from genrec.models.esasrec import ESASRecConfig
 from genrec.models.sasrec import SASRecConfig
 from genrec.train.overrides import Overrides
 from genrec.train.overrides import apply_overrides as apply_section_overrides
 
-ModelName = Literal["popularity", "sasrec", "esasrec"]
+ModelName = Literal["popularity", "content-knn", "sasrec", "esasrec"]
 PresetName = Literal["tiny", "quick", "full"]
 MODELS: tuple[str, ...] = get_args(ModelName)
 PRESETS_NAMES: tuple[str, ...] = get_args(PresetName)
@@ -31,7 +32,7 @@ class PopularityConfig:
     """Popularity has nothing to tune; the class exists so every model has a config."""
 
 
-ModelConfig = PopularityConfig | SASRecConfig | ESASRecConfig
+ModelConfig = PopularityConfig | ContentKNNConfig | SASRecConfig | ESASRecConfig
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class RunConfig:
 
 MODEL_DEFAULTS: dict[str, tuple[ModelConfig, TrainConfig]] = {
     "popularity": (PopularityConfig(), TrainConfig(epochs=0)),
+    "content-knn": (ContentKNNConfig(), TrainConfig(epochs=0)),
     # S3-Rec's SASRec setup: d 64, 2 blocks, 2 heads, dropout 0.5, Adam 1e-3, batch 256.
     "sasrec": (SASRecConfig(), TrainConfig()),
     # eSASRec (ALGORITHMS.md §4): Adam 1e-3, betas (0.9, 0.98), batch 128.

@@ -12,8 +12,17 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from genrec.data import LeaveOneOut, leave_one_out, load_dataset, next_item_arrays
-from genrec.models import ESASRec, ESASRecConfig, Popularity, SASRec, SASRecConfig, SeqRecModel
+from genrec.data import Dataset, LeaveOneOut, leave_one_out, load_dataset, next_item_arrays
+from genrec.models import (
+    ContentKNN,
+    ContentKNNConfig,
+    ESASRec,
+    ESASRecConfig,
+    Popularity,
+    SASRec,
+    SASRecConfig,
+    SeqRecModel,
+)
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.config import PopularityConfig, RunConfig, config_dict
 from genrec.train.loop import TrainState, evaluate, fit
@@ -27,10 +36,12 @@ from genrec.train.results import (
 )
 
 
-def build_model(config: RunConfig, loo: LeaveOneOut) -> SeqRecModel:
+def build_model(config: RunConfig, ds: Dataset, loo: LeaveOneOut) -> SeqRecModel:
     match config.model:
         case PopularityConfig():
             return Popularity.from_train(loo.train, loo.n_items)
+        case ContentKNNConfig():
+            return ContentKNN.from_dataset(config.model, ds)
         case SASRecConfig():
             return SASRec(config.model, loo.n_items)
         case ESASRecConfig():
@@ -44,6 +55,7 @@ def run(
     results_dir: Path,
     resume: bool = False,
     on_epoch_end: Callable[[TrainState], None] | None = None,
+    tag: str = "",
 ) -> dict[str, Any]:
     """Train (if the model learns), test the best validation checkpoint, write and return the result."""
     started = time.perf_counter()
@@ -53,7 +65,7 @@ def run(
     loo = leave_one_out(ds)
     torch.manual_seed(config.train.seed)
     np.random.seed(config.train.seed)
-    model = build_model(config, loo).to(device)
+    model = build_model(config, ds, loo).to(device)
     state, prior_seconds = TrainState(), 0.0
     if model.trainable:
         saved = load_meta(run_dir, "last") if resume else None
@@ -69,6 +81,7 @@ def run(
         "dataset": Path(config.dataset).name,
         "model": config.model_name,
         "preset": config.preset,
+        "tag": tag or None,
         "config": config_dict(config),
         "git": git_info(),
         "source_sha256": source_fingerprint(),
@@ -88,7 +101,7 @@ def run(
     }
     if state.best_valid is not None and state.best_valid["metrics"] != valid.metrics:
         tqdm.write("warning: re-loaded best checkpoint does not reproduce its validation metrics")
-    path = result_path(results_dir, config.dataset, config.model_name, config.preset)
+    path = result_path(results_dir, config.dataset, config.model_name, config.preset, tag)
     write_result(path, result)
     tqdm.write(f"wrote {path}")
     return result

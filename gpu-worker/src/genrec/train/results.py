@@ -79,8 +79,8 @@ def machine_info(device: str) -> dict[str, Any]:
     return info
 
 
-def result_path(results_dir: Path, dataset: str, model: str, preset: str) -> Path:
-    return results_dir / f"{Path(dataset).name}-{model}-{preset}.json"
+def result_path(results_dir: Path, dataset: str, model: str, preset: str, tag: str = "") -> Path:
+    return results_dir / f"{Path(dataset).name}-{model}-{preset}{f'-{tag}' if tag else ''}.json"
 
 
 def write_result(path: Path, result: dict[str, Any]) -> None:
