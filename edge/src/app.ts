@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors/api-error.ts";
 import { notFound, onError } from "./errors/on-error.ts";
 import { validationHook } from "./errors/validation-hook.ts";
@@ -13,9 +14,7 @@ import { modelRoutes } from "./routes/models/index.ts";
 import { publishRoutes } from "./routes/models/publish.ts";
 import { recommendationRoutes } from "./routes/recommendations/index.ts";
 import { userRoutes } from "./routes/users/index.ts";
-import { createServices, type ServiceOptions, type Services } from "./services.ts";
-
-export type AppEnv = { Bindings: Env; Variables: { services: Services; requestId: string } };
+import { createServices, type ServiceOptions } from "./services.ts";
 
 export interface AppOptions extends ServiceOptions {
   /** Largest accepted request body. */

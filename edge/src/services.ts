@@ -1,20 +1,11 @@
-import { ArtifactCache } from "./artifacts/cache.ts";
-import { PopularityCache } from "./recommend/popularity.ts";
-import { createRpcClient, type RpcClient } from "./rpc/client.ts";
+import type { Services } from "./env.ts";
+import { PopularityCache } from "./recommend/popularity/cache.ts";
+import { ArtifactCache } from "./recommend/rpg/cache.ts";
+import { createRpcClient } from "./rpc/client.ts";
 
 export interface ServiceOptions {
   popularityTtlMs?: number;
   rpcTimeoutMs?: number;
-}
-
-/**
- * What an app instance keeps between requests: with one app per isolate (edge/src/index.ts) these
- * are the isolate's caches. Tests build a fresh app, so nothing leaks between them.
- */
-export interface Services {
-  popularity: PopularityCache;
-  artifacts: ArtifactCache;
-  rpc(env: Env): RpcClient;
 }
 
 export function createServices({

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { matchesAny, parseKeys } from "./keys.ts";
 

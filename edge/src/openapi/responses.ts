@@ -1,8 +1,8 @@
 import { ErrorEnvelope } from "@genrec/shared";
 import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import type { AppEnv } from "../app.ts";
 import { type Role, requireRole } from "../auth/index.ts";
+import type { AppEnv } from "../env.ts";
 
 const DESCRIPTIONS = {
   400: "invalid request: `error.issues[].path` names the field",

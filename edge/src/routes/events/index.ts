@@ -1,6 +1,6 @@
 import { EventsBatch, IngestResult } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
 import { insertEvents } from "../../storage/events.ts";
 

@@ -1,6 +1,6 @@
 import { Liveness, Readiness } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { VERSION } from "../../version.ts";
 
 const health = createRoute({

@@ -1,10 +1,10 @@
 import { Item, ItemParam, ItemsBatch, RecommendResponse, SimilarQuery, UpsertResult } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
-import { resolveVersion } from "../../recommend/service.ts";
-import { similarItems } from "../../rpg/similar.ts";
+import { resolveVersion } from "../../recommend/index.ts";
+import { similarItems } from "../../recommend/rpg/similar.ts";
 import { getItem, upsertItems } from "../../storage/items.ts";
 
 const putItem = createRoute({

@@ -1,7 +1,7 @@
 import { Job, JobRef, SnapshotFileParam, TrainJobRequest } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { toIssues } from "../../errors/validation-hook.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";

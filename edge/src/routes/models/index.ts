@@ -1,11 +1,10 @@
 import { ModelList, ModelVersion, VersionParam } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
-import { ArtifactError } from "../../artifacts/load.ts";
+import type { AppEnv, Services } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, ok } from "../../openapi/responses.ts";
-import { checkRemoteModel, remoteManifest } from "../../recommend/remote.ts";
-import type { Services } from "../../services.ts";
+import { checkRemoteModel, remoteManifest } from "../../recommend/diffgrm/remote.ts";
+import { ArtifactError } from "../../recommend/rpg/artifacts.ts";
 import {
   activateModelVersion,
   getModelVersion,

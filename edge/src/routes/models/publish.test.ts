@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { artifactFiles, manifestFor, N_ITEMS, publish, upload } from "../../../test/artifact-set.ts";
 import { CLIENT, call, expectError } from "../../../test/helpers.ts";
 import { createApp } from "../../app.ts";
-import { artifactKey } from "../../artifacts/load.ts";
 import { loadLogprobModel } from "../../inference/ort.ts";
-import { exhaustiveTopN } from "../../rpg/decode.ts";
+import { artifactKey } from "../../recommend/rpg/artifacts.ts";
+import { exhaustiveTopN } from "../../recommend/rpg/decode.ts";
 
 describe("publishing and serving an RPG artifact set", () => {
   it("registers a validated set, activates it, and serves what exhaustive scoring ranks first", async () => {

@@ -9,13 +9,13 @@ import {
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { AppEnv } from "../../app.ts";
-import { ArtifactError, artifactKey, loadArtifacts } from "../../artifacts/load.ts";
 import { requireRole } from "../../auth/index.ts";
+import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { loadLogprobModel } from "../../inference/ort.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
-import { checkRemoteModel } from "../../recommend/remote.ts";
+import { checkRemoteModel } from "../../recommend/diffgrm/remote.ts";
+import { ArtifactError, artifactKey, loadArtifacts } from "../../recommend/rpg/artifacts.ts";
 import { getModelVersion, insertModelVersion } from "../../storage/models.ts";
 import { toModelVersion } from "./view.ts";
 

@@ -1,8 +1,8 @@
 import { RecommendResponse, SessionRecommendRequest } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
-import { recommend } from "../../recommend/service.ts";
+import { recommend } from "../../recommend/index.ts";
 
 const forSession = createRoute({
   method: "post",

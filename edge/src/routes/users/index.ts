@@ -7,9 +7,9 @@ import {
   UserParam,
 } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../env.ts";
 import { errors, guard, ok } from "../../openapi/responses.ts";
-import { recommend } from "../../recommend/service.ts";
+import { recommend } from "../../recommend/index.ts";
 import { deleteUserEvents, recentEvents } from "../../storage/events.ts";
 
 /** How much of a user's history a recommendation reads: the models look at the last 50 items. */

@@ -1,5 +1,5 @@
 import type { ScoredItem } from "@genrec/shared";
-import type { LoadedArtifacts } from "../artifacts/load.ts";
+import type { LoadedArtifacts } from "./artifacts.ts";
 
 /** Share of equal digits between two items' semantic IDs: 1 for identical SIDs, 0 for disjoint. */
 export function sidOverlap(art: LoadedArtifacts, a: number, b: number): number {

@@ -1,5 +1,5 @@
-import { loadLogprobModel } from "../inference/ort.ts";
-import { type LoadedArtifacts, loadArtifacts } from "./load.ts";
+import { loadLogprobModel } from "../../inference/ort.ts";
+import { type LoadedArtifacts, loadArtifacts } from "./artifacts.ts";
 
 /**
  * Artifact sets loaded once per isolate, by version. Concurrent requests share one load; a failed

@@ -2,10 +2,10 @@ import { env } from "cloudflare:test";
 import { ModelVersion, RecommendResponse } from "@genrec/shared";
 import { delay, HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import { publish } from "../../test/artifact-set.ts";
-import { type App, CLIENT, call, event, expectError, snapshot } from "../../test/helpers.ts";
-import { useNetwork } from "../../test/network.ts";
-import { createApp } from "../app.ts";
+import { publish } from "../../../test/artifact-set.ts";
+import { type App, CLIENT, call, event, expectError, snapshot } from "../../../test/helpers.ts";
+import { useNetwork } from "../../../test/network.ts";
+import { createApp } from "../../app.ts";
 
 // The GPU worker is the unreachable edge here (Modal in production): msw answers for it. The real
 // local worker serving a trained DiffGRM is covered end to end in test/e2e/diffgrm.test.ts.

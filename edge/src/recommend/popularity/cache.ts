@@ -1,5 +1,5 @@
 import type { ScoredItem } from "@genrec/shared";
-import { topItems } from "../storage/events.ts";
+import { topItems } from "../../storage/events.ts";
 
 /** How many of the most popular items are kept; enough to fill n = 100 after dropping seen items. */
 const DEPTH = 1000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import vectors from "../../test/vectors/rpg-decode.json";
+import vectors from "../../../test/vectors/rpg-decode.json";
 import { CODES, exhaustiveTopN, graphDecode, type ItemGraph, type SidTable } from "./decode.ts";
 
 // Written by `python -m genrec.rpg.vectors` from the Python decoder (genrec/rpg/decode.py); the

@@ -1,7 +1,7 @@
 import { RemoteModelManifest, type ScoredItem } from "@genrec/shared";
-import { ApiError } from "../errors/api-error.ts";
-import type { Services } from "../services.ts";
-import type { ModelVersionRow } from "../storage/models.ts";
+import { ApiError } from "../../errors/api-error.ts";
+import type { ModelVersionRow } from "../../storage/models.ts";
+import type { Serving } from "../serving.ts";
 
 /** The denoise RPC answers at most this many items per history (shared/src/rpc.ts). */
 const MAX_K = 100;
@@ -22,7 +22,7 @@ export function remoteManifest(row: ModelVersionRow): RemoteModelManifest {
  */
 export async function remoteRecommend(
   env: Env,
-  services: Services,
+  services: Serving,
   manifest: RemoteModelManifest,
   history: readonly string[],
   n: number,
@@ -49,7 +49,7 @@ export async function remoteRecommend(
  */
 export async function checkRemoteModel(
   env: Env,
-  services: Services,
+  services: Serving,
   manifest: RemoteModelManifest,
 ): Promise<void> {
   const ranked = await services.popularity.ranked(env.DB);

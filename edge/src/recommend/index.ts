@@ -1,10 +1,10 @@
 import type { RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../errors/api-error.ts";
-import { decodeMode, rpgRecommend } from "../rpg/recommend.ts";
-import type { Services } from "../services.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
-import { topN } from "./popularity.ts";
-import { remoteManifest, remoteRecommend } from "./remote.ts";
+import { remoteManifest, remoteRecommend } from "./diffgrm/remote.ts";
+import { topN } from "./popularity/cache.ts";
+import { decodeMode, rpgRecommend } from "./rpg/recommend.ts";
+import type { Serving } from "./serving.ts";
 
 export interface RecommendInput {
   /** Item ids, oldest first. */
@@ -33,7 +33,7 @@ export async function resolveVersion(
  */
 export async function recommend(
   env: Env,
-  services: Services,
+  services: Serving,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
   const version = await resolveVersion(env.DB, input.modelVersion);
@@ -44,7 +44,7 @@ export async function recommend(
 /** A model served from this isolate: RPG on its artifact set, or popularity when `version` is null. */
 async function recommendHere(
   env: Env,
-  services: Services,
+  services: Serving,
   version: ModelVersionRow | null,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
@@ -82,7 +82,7 @@ async function recommendHere(
  */
 async function recommendRemote(
   env: Env,
-  services: Services,
+  services: Serving,
   version: ModelVersionRow,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
