@@ -12,7 +12,7 @@ for dataset in beauty toys sports; do
   for text in $texts; do
     for decay in 0 0.5 0.8; do
       tag="$text$([ "$decay" = 0 ] || echo "-decay$decay")$suffix"
-      uv run --frozen python -m genrec.train --model content-knn --dataset "$dataset" --preset quick \
+      uv run --frozen python -m genrec.baselines.train --model content-knn --dataset "$dataset" --preset quick \
         --threads 1 --set "model.encoder=$encoder" --set "model.text=$text" --set "model.decay=$decay" \
         --tag "$tag" 2>&1 | grep -E "^test|wrote|Error"
     done

@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
+from genrec.baselines.config import resolve_config
+from genrec.baselines.train import run
 from genrec.bench.baseline_table import main
-from genrec.train.config import resolve_config
-from genrec.train.pipeline import run
 
 
 def test_table_lists_every_result_file(tmp_path: Path) -> None:

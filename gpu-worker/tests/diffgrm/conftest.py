@@ -9,9 +9,9 @@ import torch
 
 from genrec.data import load_dataset
 from genrec.diffgrm.config import resolve_config
-from genrec.diffgrm.data import random_sids
 from genrec.diffgrm.model import DiffGRM, DiffGRMConfig
 from genrec.diffgrm.serve import export_artifact
+from genrec.sid.table import random_sids
 
 VERSION = "diffgrm-sample-tiny"
 

@@ -6,9 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genrec.data import load_dataset
+from genrec.data import item_counts, load_dataset
 from genrec.diffgrm.config import config_dict, config_from_dict, resolve_config
-from genrec.diffgrm.data import item_counts, load_sids, training_samples
+from genrec.diffgrm.data import training_samples
+from genrec.sid.table import load_sids
 
 
 def test_precedence_defaults_preset_dataset_ablation_cli() -> None:

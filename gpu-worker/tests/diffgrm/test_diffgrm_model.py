@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 
-from genrec.diffgrm.data import random_sids
 from genrec.diffgrm.model import CODEBOOK, MASKED, DiffGRM, DiffGRMConfig
+from genrec.sid.table import random_sids
 
 
 def model_for(config: DiffGRMConfig, n_items: int = 30) -> DiffGRM:

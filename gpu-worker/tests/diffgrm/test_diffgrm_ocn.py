@@ -5,9 +5,9 @@ import torch
 import torch.nn.functional as F
 
 from genrec.diffgrm import ocn
-from genrec.diffgrm.data import random_sids
 from genrec.diffgrm.model import MASKED, DiffGRM, DiffGRMConfig
 from genrec.diffgrm.ocn import OCNConfig, confidence_order, nested_masks, ocn_loss
+from genrec.sid.table import random_sids
 
 
 def test_nested_masks_grow_from_the_least_confident_digit() -> None:

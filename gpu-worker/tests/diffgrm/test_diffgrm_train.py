@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from genrec.diffgrm import loop, train
+from genrec.diffgrm import train
 from genrec.diffgrm.serve import read_served
+from genrec.train import loop
 
 ARGS = ["--dataset", "sample", "--preset", "tiny", "--sids", "random:4", "--set", "decode.test_beam=12"]
 ARGS += ["--set", "train.batch_size=512", "--set", "train.valid_users=100"]  # fewer steps: seconds

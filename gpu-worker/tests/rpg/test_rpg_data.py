@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from genrec.data import load_dataset
-from genrec.rpg.data import load_sids, popularity, random_sids, training_rows
+from genrec.rpg.data import popularity, training_rows
+from genrec.sid.table import load_sids, random_sids
 
 
 def test_every_item_after_the_first_is_a_target_exactly_once() -> None:

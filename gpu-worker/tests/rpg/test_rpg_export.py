@@ -10,11 +10,11 @@ import torch
 from genrec.data import load_dataset
 from genrec.rpc.models import ArtifactManifest
 from genrec.rpg.config import resolve_config
-from genrec.rpg.data import load_sids, random_sids
 from genrec.rpg.export import PARITY_TOL, export, export_onnx, onnx_logprobs, quantize_int8, random_histories
 from genrec.rpg.model import RPG, RPGConfig
 from genrec.rpg.sweep import sweep
 from genrec.rpg.train import run
+from genrec.sid.table import load_sids, random_sids
 
 
 def test_onnx_matches_pytorch_with_a_dynamic_batch(tmp_path) -> None:

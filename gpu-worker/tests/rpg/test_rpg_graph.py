@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 
-from genrec.rpg.data import random_sids
 from genrec.rpg.graph import build_graph
+from genrec.sid.table import random_sids
 
 N, M, D, K = 60, 4, 8, 7
 

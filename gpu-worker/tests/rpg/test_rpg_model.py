@@ -4,9 +4,9 @@ import numpy as np
 import torch
 
 from genrec.models.base import Batch
-from genrec.rpg.data import random_sids
 from genrec.rpg.decode import score_items
 from genrec.rpg.model import RPG, RPGConfig, table_scores
+from genrec.sid.table import random_sids
 
 N, M, L = 40, 4, 8
 

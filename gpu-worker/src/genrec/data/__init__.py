@@ -9,7 +9,16 @@ from genrec.data.events import load_events
 from genrec.data.io import DataFormatError, LoadReport
 from genrec.data.records import PAD_ID, ItemRecord
 from genrec.data.registry import load_dataset
-from genrec.data.split import MAX_LEN, EvalSplit, LeaveOneOut, leave_one_out, next_item_arrays, pad_left
+from genrec.data.split import (
+    MAX_LEN,
+    EvalSplit,
+    LeaveOneOut,
+    item_counts,
+    leave_one_out,
+    next_item_arrays,
+    pad_left,
+    subsample,
+)
 
 __all__ = [
     "MAX_LEN",
@@ -21,6 +30,7 @@ __all__ = [
     "LeaveOneOut",
     "LoadReport",
     "build_dataset",
+    "item_counts",
     "leave_one_out",
     "load_amazon_raw",
     "load_dataset",
@@ -29,5 +39,6 @@ __all__ = [
     "next_item_arrays",
     "pad_left",
     "read_canonical",
+    "subsample",
     "write_canonical",
 ]

@@ -82,3 +82,18 @@ def next_item_arrays(train: Sequence[np.ndarray], max_len: int = MAX_LEN) -> tup
     """
     usable = [s[-(max_len + 1) :] for s in train if len(s) >= 2]
     return pad_left([s[:-1] for s in usable], max_len), pad_left([s[1:] for s in usable], max_len)
+
+
+def item_counts(train: Sequence[np.ndarray], n_items: int) -> np.ndarray:
+    """Occurrences of each row in the training sequences (duplicates included): int64 [N+1], row 0 = 0."""
+    counts = np.bincount(np.concatenate([*train, np.zeros(0, np.int64)]), minlength=n_items + 1)
+    counts[0] = 0
+    return counts.astype(np.int64)
+
+
+def subsample(split: EvalSplit, n: int, seed: int) -> EvalSplit:
+    """A fixed random subset of ``n`` users (all of them when n = 0 or n >= len), in split order."""
+    if n <= 0 or n >= len(split):
+        return split
+    rows = np.sort(np.random.default_rng(seed).choice(len(split), size=n, replace=False))
+    return EvalSplit(split.users[rows], split.histories[rows], split.targets[rows])

@@ -52,14 +52,6 @@ def by_length(split: EvalSplit) -> EvalSplit:
     return EvalSplit(split.users[order], split.histories[order], split.targets[order])
 
 
-def subsample(split: EvalSplit, n: int, seed: int) -> EvalSplit:
-    """A fixed random subset of ``n`` users (all of them when n = 0 or n >= len)."""
-    if n <= 0 or n >= len(split):
-        return split
-    rows = np.sort(np.random.default_rng(seed).choice(len(split), size=n, replace=False))
-    return EvalSplit(split.users[rows], split.histories[rows], split.targets[rows])
-
-
 def evaluate(
     model: DiffGRM,
     split: EvalSplit,

@@ -7,7 +7,7 @@
     sid.<field>         rpg: SID tokenizer (genrec.sid.SidConfig: m, pca_dim, whiten, seed, pq_iters,
                         opq_iters); m defaults to the preset's (tiny 8, else 32; sports 16)
     model.<field>, train.<field>, decode.<field>
-                        the trainer's config (genrec.rpg.config; baselines: genrec.train.config,
+                        the trainer's config (genrec.rpg.config; baselines: genrec.baselines.config,
                         no decode.*), applied after its preset and dataset layers
 """
 
@@ -116,7 +116,7 @@ def validate(request: TrainRequest) -> JobOptions:
             except (ValueError, TypeError, AssertionError) as e:
                 raise InvalidOverride(key, str(e) or "invalid value") from None
     elif request.model in BASELINES:
-        from genrec.train.config import resolve_config as resolve_baseline
+        from genrec.baselines.config import resolve_config as resolve_baseline
 
         for key, value in options.config.items():
             try:

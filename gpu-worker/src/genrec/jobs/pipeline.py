@@ -2,7 +2,7 @@
 publish to the edge. Each phase skips work a previous attempt finished (in the job's ``work/``), and
 training resumes from the run's ``last`` checkpoint, so a re-run of a job directory continues it.
 
-Baselines (popularity, SASRec, eSASRec) train and test with genrec.train and write their result,
+Baselines (popularity, SASRec, eSASRec) train and test with genrec.baselines and write their result,
 but publish nothing: the edge serves RPG artifact sets only.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -152,8 +151,8 @@ def train_rpg(request: TrainRequest, options: JobOptions, spec: str, ws: Workspa
     """Train (or resume) and test; returns the result file's path."""
     from genrec.data import load_dataset
     from genrec.rpg.config import resolve_config
-    from genrec.rpg.data import load_sids
     from genrec.rpg.train import run
+    from genrec.sid.table import load_sids
 
     ds, _ = load_dataset(spec)
     table = load_sids(str(ws.sid), ds)
@@ -165,8 +164,16 @@ def train_rpg(request: TrainRequest, options: JobOptions, spec: str, ws: Workspa
     rep.log(
         ("resuming" if resume else "training") + f" RPG {request.preset}: up to {config.train.epochs} epochs"
     )
-    with _EpochWatcher(ws.run, config.train.epochs, rep), redirect_stdout(LogStream(rep)):
-        result = run(config, table, ws.run, ws.root, resume=resume)
+    epochs = max(1, config.train.epochs)  # the last 10% of the phase is the test evaluation
+    with redirect_stdout(LogStream(rep)):
+        result = run(
+            config,
+            table,
+            ws.run,
+            ws.root,
+            resume,
+            on_epoch_end=lambda s: rep.fraction(0.9 * s.epoch / epochs),
+        )
     test = result["test"]["graph"]["metrics"]
     rep.log(f"test (graph decoding): ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")
     return ws.root / f"{Path(spec).name}-{request.preset}.json"
@@ -216,8 +223,8 @@ def run_rpg(
 def run_baseline(
     request: TrainRequest, options: JobOptions, ws: Workspace, settings: JobSettings, rep: Reporter
 ) -> Outcome:
-    from genrec.train.config import resolve_config
-    from genrec.train.pipeline import run
+    from genrec.baselines.config import resolve_config
+    from genrec.baselines.train import run
 
     rep.phase("dataset")
     spec, _ = load_data(request, ws, settings, rep)
@@ -229,29 +236,3 @@ def run_baseline(
         result = run(config, ws.run, ws.root, resume, on_epoch_end=lambda s: rep.fraction(s.epoch / epochs))
     rep.log("not published: the edge serves rpg artifact sets only; the result is in the job directory")
     return Outcome(None, {f"test_{k}": float(v) for k, v in result["test"]["metrics"].items()})
-
-
-class _EpochWatcher:
-    """Moves progress through the train phase as the trainer's ``last`` checkpoint advances (the
-    RPG trainer has no callback); the last 10% of the phase is the test evaluation."""
-
-    def __init__(self, run_dir: Path, epochs: int, rep: Reporter) -> None:
-        self.path, self.epochs, self.rep = run_dir / "last.json", max(1, epochs), rep
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="epoch-watcher", daemon=True)
-
-    def __enter__(self) -> _EpochWatcher:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        while not self.stop.wait(0.5):
-            try:
-                epoch = json.loads(self.path.read_text())["state"]["epoch"]
-            except (OSError, ValueError, KeyError):
-                continue
-            self.rep.fraction(0.9 * min(1.0, epoch / self.epochs))

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from genrec.rpg.data import random_sids
 from genrec.rpg.decode import graph_decode, initial_beam, score_items, top_n
 from genrec.rpg.graph import Graph, build_graph
 from genrec.rpg.model import RPG, RPGConfig
+from genrec.sid.table import random_sids
 
 MIN_GAP = 1e-5  # smallest allowed gap between consecutive scores in an expected top-(n+1)
 DECIMALS = 6

@@ -1,6 +1,9 @@
-"""Training entry point (``python -m genrec.train``), typed run configs, the epoch loop and result files."""
+"""The training kit every model shares: ``TrainConfig`` and the layered resolver (``config``), the
+epoch loop with checkpoints, early stopping and an epoch callback (``loop``), the command line
+(``cli``), checkpoints (``checkpoint``), ``--set`` overrides (``overrides``) and result files
+(``results``). Models supply only a ``loop.Task``: model, loss, batches and validation."""
 
-from genrec.train.config import RunConfig, TrainConfig, resolve_config
-from genrec.train.pipeline import run
+from genrec.train.config import PRESET_NAMES, TrainConfig
+from genrec.train.loop import FitState, Task, Validation, fit
 
-__all__ = ["RunConfig", "TrainConfig", "resolve_config", "run"]
+__all__ = ["PRESET_NAMES", "FitState", "Task", "TrainConfig", "Validation", "fit"]

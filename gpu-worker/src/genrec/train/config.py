@@ -1,51 +1,51 @@
-"""Typed run configuration: one dataclass per model plus ``TrainConfig``, layered in a fixed order.
+"""Typed run configuration shared by every trainer: ``TrainConfig`` (the optimisation) and one
+layered resolver.
 
 Precedence (later wins), each layer a set of dotted overrides such as ``model.d`` or ``train.epochs``:
-  1. defaults    the dataclass defaults: the papers' settings (``MODEL_DEFAULTS``)
-  2. preset      ``PRESETS[(model, preset)]``: tiny (tests), quick (CPU, <= 20 min), full (= papers, GPU)
-  3. dataset     ``DATASET_OVERRIDES[(model, preset, dataset)]``
-  4. CLI         ``--set key=value`` (then ``--threads``), parsed by the field's type
-Unknown keys fail loudly, so a typo never silently trains the default.
+  1. defaults   the model's config dataclasses with the papers' settings
+  2. preset     tiny (tests, seconds), quick (CPU, ~20 min), cpu (one CPU thread, <= 1-2 h), full (papers)
+  3. dataset    per (preset, dataset) for what the papers tune per dataset (lr, decoding)
+  4. extra      model-specific layers (DiffGRM's ablations)
+  5. CLI        ``--set section.field=value`` (then ``--threads``), parsed by the field's type
+Unknown keys fail loudly, so a typo never silently trains the default. Preset names come from the
+wire schema (``TrainRequest.preset``), so the API, the CLI and every trainer accept the same ones.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from typing import Literal, get_args
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, get_args
 
-from genrec.models.content_knn import ContentKNNConfig
-from genrec.models.esasrec import ESASRecConfig
-from genrec.models.sasrec import SASRecConfig
-from genrec.train.overrides import Overrides
-from genrec.train.overrides import apply_overrides as apply_section_overrides
+from genrec.rpc.models import TrainRequest
+from genrec.train.overrides import Overrides, apply_overrides
 
-ModelName = Literal["popularity", "content-knn", "sasrec", "esasrec"]
-PresetName = Literal["tiny", "quick", "full"]
-MODELS: tuple[str, ...] = get_args(ModelName)
-PRESETS_NAMES: tuple[str, ...] = get_args(PresetName)
+PRESET_NAMES: tuple[str, ...] = get_args(TrainRequest.model_fields["preset"].annotation)
 SELECT_METRICS = ("ndcg@10", "recall@10", "ndcg@5", "recall@5")
-
-
-@dataclass(frozen=True)
-class PopularityConfig:
-    """Popularity has nothing to tune; the class exists so every model has a config."""
-
-
-ModelConfig = PopularityConfig | ContentKNNConfig | SASRecConfig | ESASRecConfig
+Optimizer = Literal["adam", "adamw"]
+Schedule = Literal["constant", "cosine"]
+C = TypeVar("C")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """The optimisation, the same fields for every model; each model states its own defaults."""
+
     epochs: int = 200  # upper bound; early stopping usually ends sooner
     batch_size: int = 256
     lr: float = 1e-3
+    optimizer: str = "adam"  # adam | adamw (identical at weight_decay 0)
     beta1: float = 0.9
     beta2: float = 0.999
     weight_decay: float = 0.0
-    patience: int = 20  # stop when the best validation metric is this many epochs old
+    schedule: str = "constant"  # constant | cosine (linear warm-up, then cosine decay to 0 at the end)
+    warmup_steps: int = 0
+    grad_clip: float = 0.0  # max gradient norm; 0 = no clipping
+    patience: int = 20  # stop after this many evaluations without a better selection score
     eval_every: int = 1  # validate every k epochs (and after the last one)
-    select_metric: str = "ndcg@10"  # unfiltered validation metric for early stopping and selection
+    valid_users: int = 0  # validate on this many fixed random users during training (0 = all)
+    select_metric: str = "ndcg@10"  # validation metric for early stopping and selection
     bucket_by_length: bool = False  # batch similar lengths together (CPU speed; see loop.epoch_batches)
     seed: int = 42
     threads: int = 1  # torch intra-op threads; 1 keeps a shared CPU usable by others
@@ -55,82 +55,56 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.select_metric not in SELECT_METRICS:
             raise ValueError(f"train.select_metric must be one of {SELECT_METRICS}: {self.select_metric!r}")
+        if self.optimizer not in get_args(Optimizer):
+            raise ValueError(f"train.optimizer must be one of {get_args(Optimizer)}: {self.optimizer!r}")
+        if self.schedule not in get_args(Schedule):
+            raise ValueError(f"train.schedule must be one of {get_args(Schedule)}: {self.schedule!r}")
         if min(self.batch_size, self.eval_every, self.patience, self.threads, self.eval_batch_size) < 1:
             raise ValueError("batch sizes, eval_every, patience and threads must be >= 1")
+        if min(self.epochs, self.warmup_steps, self.valid_users, self.grad_clip, self.lr) < 0:
+            raise ValueError("epochs, warmup_steps, valid_users, grad_clip and lr must be >= 0")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
+        """From a checkpoint's or result's ``train`` section; sections written before the trainers
+        shared this class lack some fields (their defaults then) and may hold ``grad_clip: null``."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known and v is not None}
+        return cls(**values)
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    model_name: str
-    dataset: str
-    preset: str
-    model: ModelConfig
-    train: TrainConfig = field(default_factory=TrainConfig)
+# The optimisation both generative papers' code shares (DiffGRM's code is a fork of RPG's): AdamW
+# (weight decay 0), 10k linear warm-up steps then cosine decay, gradient clipping at 1.0, seed 2024.
+GENERATIVE_TRAIN = TrainConfig(
+    optimizer="adamw", schedule="cosine", warmup_steps=10_000, grad_clip=1.0, seed=2024
+)
 
 
-MODEL_DEFAULTS: dict[str, tuple[ModelConfig, TrainConfig]] = {
-    "popularity": (PopularityConfig(), TrainConfig(epochs=0)),
-    "content-knn": (ContentKNNConfig(), TrainConfig(epochs=0)),
-    # S3-Rec's SASRec setup: d 64, 2 blocks, 2 heads, dropout 0.5, Adam 1e-3, batch 256.
-    "sasrec": (SASRecConfig(), TrainConfig()),
-    # eSASRec (ALGORITHMS.md §4): Adam 1e-3, betas (0.9, 0.98), batch 128.
-    "esasrec": (ESASRecConfig(), TrainConfig(batch_size=128, beta2=0.98)),
-}
-
-_TINY = {"train.epochs": 2, "train.batch_size": 64, "train.patience": 2, "model.d": 16}
-PRESETS: dict[tuple[str, str], Overrides] = {
-    ("sasrec", "tiny"): {**_TINY, "model.n_layers": 1, "model.n_heads": 1},
-    ("esasrec", "tiny"): {**_TINY, "model.n_negatives": 16},
-    # quick: <= 20 min per run on 1 thread of the shared 2-core Xeon, evaluation included. Sized from
-    # measured epochs (Beauty, bucketed, uncontended / with the other core busy): SASRec d 64 ~25 / 35 s,
-    # eSASRec d 256 ~80 / 120 s, d 128 ~34 / 50 s; Sports ~1.5-2x. Pilots on Beauty: batch 128 with
-    # lr 2e-3 reached in 10 epochs what batch 256 / lr 1e-3 had not, and eSASRec d 128 matched d 256 at
-    # equal epochs for half the time. Lower dropout because the runs stop long before overfitting.
-    ("sasrec", "quick"): {
-        "model.dropout": 0.3,
-        "train.batch_size": 128,
-        "train.lr": 2e-3,
-        "train.epochs": 24,
-        "train.eval_every": 2,
-        "train.patience": 6,
-        "train.bucket_by_length": True,
-    },
-    ("esasrec", "quick"): {
-        "model.d": 128,
-        "train.lr": 2e-3,
-        "train.epochs": 20,
-        "train.eval_every": 2,
-        "train.patience": 6,
-        "train.bucket_by_length": True,
-    },
-}
-DATASET_OVERRIDES: dict[tuple[str, str, str], Overrides] = {
-    # Sports: 1.6x the training rows and 1.5x the items (the full softmax costs ~2.2x Beauty's).
-    ("sasrec", "quick", "sports"): {"train.epochs": 12, "train.patience": 4},
-    ("esasrec", "quick", "sports"): {"train.epochs": 14},
-}
+def check_preset(preset: str) -> None:
+    if preset not in PRESET_NAMES:
+        raise ValueError(f"unknown preset {preset!r}: use one of {PRESET_NAMES}")
 
 
-def apply_overrides(config: RunConfig, overrides: Overrides) -> RunConfig:
-    """``config`` with dotted ``section.field`` overrides applied (section = model | train)."""
-    return apply_section_overrides(config, overrides, ("model", "train"))
-
-
-def resolve_config(model: str, dataset: str, preset: str, cli: Overrides | None = None) -> RunConfig:
-    """Build the run's config by the documented precedence (module docstring)."""
-    if model not in MODEL_DEFAULTS:
-        raise ValueError(f"unknown model {model!r}: use one of {MODELS}")
-    if preset not in PRESETS_NAMES:
-        raise ValueError(f"unknown preset {preset!r}: use one of {PRESETS_NAMES}")
-    model_cfg, train_cfg = MODEL_DEFAULTS[model]
-    config = RunConfig(model, dataset, preset, model_cfg, train_cfg)
-    preset_layer = PRESETS.get((model, preset), {})
-    dataset_layer = DATASET_OVERRIDES.get((model, preset, dataset), {})
-    for layer in (preset_layer, dataset_layer, cli or {}):
-        config = apply_overrides(config, layer)
+def resolve_layers(config: C, sections: Sequence[str], layers: Sequence[Overrides]) -> C:
+    """``config`` with each layer of dotted overrides applied in order (later wins)."""
+    for layer in layers:
+        config = apply_overrides(config, layer, sections)
     return config
 
 
-def config_dict(config: RunConfig) -> dict[str, object]:
-    """JSON-ready view of the config, as stored in checkpoints and result files."""
-    return dataclasses.asdict(config)
+def preset_layers(
+    preset: str,
+    dataset: str,
+    presets: Mapping[str, Overrides],
+    datasets: Mapping[tuple[str, str], Overrides],
+) -> list[Overrides]:
+    """The preset layer, then the dataset layers: ``("*", dataset)`` for every preset, then
+    ``(preset, dataset)``. ``dataset`` may be a path; its last component names it."""
+    check_preset(preset)
+    name = dataset.rstrip("/").rsplit("/", 1)[-1]
+    return [presets.get(preset, {}), datasets.get(("*", name), {}), datasets.get((preset, name), {})]
+
+
+def config_dict(config: object) -> dict[str, Any]:
+    """JSON-ready view of a run config (a dataclass), as stored in checkpoints and result files."""
+    return dataclasses.asdict(config)  # type: ignore[call-overload]

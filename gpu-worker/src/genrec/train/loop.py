@@ -1,10 +1,15 @@
-"""The epoch loop: shuffled (optionally length-bucketed) batches, validation, early stopping, checkpoints.
+"""The one epoch loop every trainer shares: shuffled (optionally length-bucketed) batches, an
+optional warm-up + cosine schedule and gradient clipping, validation every ``eval_every`` epochs,
+early stopping, ``last`` / ``best`` checkpoints, and an epoch callback.
+
+A model supplies a ``Task``: the module, the length of each training row (for batching), the loss
+of a batch of row indices and a validation function. Everything else is here, written once.
 
 Determinism: the model is initialised under ``torch.manual_seed(seed)`` by the caller, and every
-epoch re-seeds torch's global RNG from (seed, epoch) before shuffling, dropout and negative sampling.
-An epoch therefore depends only on the weights and optimizer state it starts from, which the
-``last`` checkpoint restores exactly: a resumed run repeats the uninterrupted one bit for bit (same
-machine, same thread count).
+epoch re-seeds torch's global RNG from (seed, epoch) before shuffling, dropout and negative
+sampling; the learning rate is a pure function of the global step. An epoch therefore depends only
+on the weights and optimizer state it starts from, which the ``last`` checkpoint restores exactly:
+a resumed run repeats the uninterrupted one bit for bit (same machine, same thread count).
 """
 
 from __future__ import annotations
@@ -21,27 +26,57 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from genrec.data.split import EvalSplit
-from genrec.eval import EvalResult, evaluate_scores
-from genrec.models.base import Batch, SeqRecModel
 from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
-from genrec.train.config import RunConfig, config_dict
+from genrec.train.config import TrainConfig
 
 TQDM_INTERVAL = 1.0 if sys.stderr.isatty() else 30.0  # keep nohup logs short
+POOL_BATCHES = 50  # length buckets: batches per shuffled pool
+
+
+@dataclass(frozen=True)
+class Validation:
+    """One validation pass, as the model's ``validate`` reports it."""
+
+    score: float  # selection maximises this (e.g. NDCG@10)
+    metrics: dict[str, float]  # logged per epoch as ``valid``
+    best: dict[str, Any]  # kept as ``FitState.best_valid`` while this pass is the best
+    extra: dict[str, Any] = field(default_factory=dict)  # more per-epoch log fields
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a model brings to ``fit``."""
+
+    model: torch.nn.Module
+    lengths: torch.Tensor  # [M] history length of each training row (bucketing)
+    loss_of: Callable[[torch.Tensor], torch.Tensor]  # row indices [B] -> scalar loss
+    validate: Callable[[], Validation]  # called with the model in eval mode
 
 
 @dataclass
-class TrainState:
+class FitState:
     """Progress that a checkpoint carries besides the weights (JSON-ready)."""
 
     epoch: int = 0  # last completed epoch
+    step: int = 0  # optimizer steps taken
     best_epoch: int = 0
-    best_metric: float | None = None
-    best_valid: dict[str, dict[str, float]] | None = None  # {"metrics": ..., "seen_filtered": ...}
-    train_seconds: float = 0.0  # time in training steps only
-    elapsed_seconds: float = 0.0  # wall time across all sessions, evaluation and checkpoints included
-    stopped: str | None = None  # "early_stop" | "max_epochs" once finished
+    best_score: float | None = None
+    best_valid: dict[str, Any] | None = None
+    evals_since_best: int = 0
+    train_seconds: float = 0.0  # in training steps only
+    eval_seconds: float = 0.0  # in validation during training
+    elapsed_seconds: float = 0.0  # wall time across sessions, evaluation and checkpoints included
+    stopped: str | None = None  # early_stop | max_epochs | callback, once finished
     history: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, saved: Mapping[str, Any]) -> FitState:
+        """From checkpoint meta; older checkpoints named the best score ``best_metric``."""
+        data = dict(saved)
+        if "best_metric" in data:
+            data.setdefault("best_score", data.pop("best_metric"))
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def epoch_batches(lengths: torch.Tensor, batch_size: int, bucket: bool) -> list[torch.Tensor]:
@@ -55,25 +90,28 @@ def epoch_batches(lengths: torch.Tensor, batch_size: int, bucket: bool) -> list[
     order = torch.randperm(len(lengths))
     if not bucket:
         return list(order.split(batch_size))
-    pool = 50 * batch_size
     batches: list[torch.Tensor] = []
-    for chunk in order.split(pool):
+    for chunk in order.split(POOL_BATCHES * batch_size):
         by_length = chunk[torch.sort(lengths[chunk], stable=True).indices]
         batches.extend(by_length.split(batch_size))
     return [batches[i] for i in torch.randperm(len(batches)).tolist()]
 
 
-def evaluate(model: SeqRecModel, split: EvalSplit, batch_size: int, device: str, desc: str) -> EvalResult:
-    """Full-ranking metrics with a progress bar; ``model`` is put in eval mode."""
-    model.eval()
-    with tqdm(total=len(split), desc=desc, unit="user", leave=False, mininterval=TQDM_INTERVAL) as bar:
+def steps_per_epoch(rows: int, batch_size: int, bucket: bool) -> int:
+    """``len(epoch_batches(...))`` without drawing from the RNG."""
+    if not bucket:
+        return math.ceil(rows / batch_size)
+    pool = POOL_BATCHES * batch_size
+    full, rest = divmod(rows, pool)
+    return full * POOL_BATCHES + math.ceil(rest / batch_size)
 
-        def score(histories: torch.Tensor) -> torch.Tensor:
-            scores = model.score_all(histories)
-            bar.update(len(histories))
-            return scores
 
-        return evaluate_scores(score, split, model.n_items, batch_size=batch_size, device=device)
+def lr_factor(step: int, warmup: int, total: int) -> float:
+    """Linear warm-up from 0 over ``warmup`` steps, then cosine decay to 0 at ``total``."""
+    if step < warmup:
+        return step / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
 
 def train_epoch(
@@ -97,7 +135,7 @@ def train_epoch(
         loss = loss_of(rows)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        if grad_clip is not None:
+        if grad_clip:
             torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
         optimizer.step()
         total, step = total + loss.item(), step + 1
@@ -105,12 +143,9 @@ def train_epoch(
     return total / len(batches), step, time.perf_counter() - start
 
 
-def lr_factor(step: int, warmup: int, total: int) -> float:
-    """Linear warm-up from 0 over ``warmup`` steps, then cosine decay to 0 at ``total``."""
-    if step < warmup:
-        return step / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    kind = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
+    return kind(model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay)
 
 
 @dataclass(frozen=True)
@@ -123,19 +158,16 @@ class ResumeRule:
     identity: tuple[str, ...]
 
 
-# Settings that may differ between a run and its resumption without changing the result's meaning.
-RESUME = ResumeRule(
-    ("model", "train"), frozenset({"threads", "device", "eval_batch_size"}), ("model_name", "dataset")
-)
-
-
 def check_resumable(saved: Mapping[str, Any], now: Mapping[str, Any], rule: ResumeRule) -> None:
     """Refuse to resume a checkpoint whose config ``saved`` differs from ``now`` where ``rule`` says
-    it must match."""
+    it must match. A field the checkpoint predates matches when ``now`` keeps its default."""
+    defaults = {"train": {f.name: f.default for f in dataclasses.fields(TrainConfig)}}
     for section in rule.sections:
         for key, value in now[section].items():
-            before = saved[section].get(key)
-            if key not in rule.resumable and before != value:
+            if key in rule.resumable:
+                continue
+            before = saved[section].get(key, defaults.get(section, {}).get(key))
+            if before != value:
                 raise ValueError(f"cannot resume: {section}.{key} was {before!r}, now {value!r}")
     for key in rule.identity:
         if saved.get(key) != now.get(key):
@@ -150,81 +182,90 @@ def resume_state(
     optimizer: torch.optim.Optimizer,
     now: Mapping[str, Any],
     rule: ResumeRule,
-) -> dict[str, Any] | None:
+) -> FitState | None:
     """Restore weights and optimizer from ``run_dir``'s ``last`` checkpoint once ``check_resumable``
-    passes, and return the progress state it carries; None when there is no checkpoint."""
+    passes, and return the progress it carries; None when there is no checkpoint."""
     saved = load_meta(run_dir, "last")
     if saved is None:
         return None
     check_resumable(saved["config"], now, rule)
     load_checkpoint(run_dir, "last", model, optimizer)
-    return saved["state"]
+    return FitState.from_dict(saved["state"])
 
 
 def fit(
-    model: SeqRecModel,
-    inputs: torch.Tensor,
-    labels: torch.Tensor,
-    valid: EvalSplit,
-    config: RunConfig,
+    task: Task,
+    cfg: TrainConfig,
     run_dir: Path,
+    config: Mapping[str, Any],
+    rule: ResumeRule,
     resume: bool = False,
-    on_epoch_end: Callable[[TrainState], None] | None = None,
+    extra_meta: Mapping[str, Any] | None = None,
+    on_epoch_end: Callable[[FitState], bool | None] | None = None,
     session_start: float | None = None,
-) -> TrainState:
-    """Train until ``train.epochs`` or early stopping; ``run_dir`` gets ``last`` and ``best``.
+) -> FitState:
+    """Train ``task`` until ``cfg.epochs``, early stopping, or ``on_epoch_end`` returning True.
 
-    ``session_start`` (a ``time.perf_counter()`` value, default now) starts this session's share of
-    ``elapsed_seconds``, so the caller can count its own setup time.
+    ``run_dir`` gets ``last`` (every epoch, with the optimizer) and ``best`` (best validation score);
+    their meta holds ``config`` (the run's config in ``config_dict`` form, checked by ``rule`` on
+    resume), the state and ``extra_meta``. ``session_start`` (a ``time.perf_counter()`` value,
+    default now) starts this session's share of ``elapsed_seconds`` so a caller can count its setup.
     """
-    cfg, device = config.train, str(next(model.parameters()).device)
-    optimizer = torch.optim.Adam(
-        model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay
-    )
-    state = TrainState()
-    if resume and (saved := resume_state(run_dir, model, optimizer, config_dict(config), RESUME)) is not None:
-        state = TrainState(**saved)
-        tqdm.write(f"resumed from epoch {state.epoch} in {run_dir}")
+    model = task.model
+    optimizer = make_optimizer(model, cfg)
+    state = FitState()
+    if resume and (saved := resume_state(run_dir, model, optimizer, config, rule)) is not None:
+        state = saved
+        tqdm.write(f"resumed from epoch {state.epoch} (step {state.step}) in {run_dir}")
     session_start = time.perf_counter() if session_start is None else session_start
     elapsed_before = state.elapsed_seconds
-    lengths = (inputs > 0).sum(dim=1)  # [M]
+    total_steps = steps_per_epoch(len(task.lengths), cfg.batch_size, cfg.bucket_by_length) * cfg.epochs
+
+    def lr_at(step: int) -> float:
+        return cfg.lr * lr_factor(step, cfg.warmup_steps, total_steps)
 
     def meta() -> dict[str, Any]:
         state.elapsed_seconds = elapsed_before + time.perf_counter() - session_start
-        return {"config": config_dict(config), "n_items": model.n_items, "state": dataclasses.asdict(state)}
+        return {"config": dict(config), "state": dataclasses.asdict(state), **(extra_meta or {})}
 
     for epoch in range(state.epoch + 1, cfg.epochs + 1):
         if state.stopped:
             break
         torch.manual_seed(cfg.seed * 1_000_003 + epoch)
         model.train()
-        batches = epoch_batches(lengths, cfg.batch_size, cfg.bucket_by_length)
-        loss, _, seconds = train_epoch(
-            model,
-            optimizer,
-            batches,
-            lambda rows: model.calculate_loss(Batch(inputs[rows].to(device), labels[rows].to(device))),
-            f"epoch {epoch}",
+        batches = epoch_batches(task.lengths, cfg.batch_size, cfg.bucket_by_length)
+        schedule = lr_at if cfg.schedule == "cosine" else None
+        loss, state.step, seconds = train_epoch(
+            model, optimizer, batches, task.loss_of, f"epoch {epoch}", schedule, cfg.grad_clip, state.step
         )
         state.epoch, state.train_seconds = epoch, state.train_seconds + seconds
         record: dict[str, Any] = {"epoch": epoch, "loss": loss, "train_seconds": round(seconds, 2)}
+        if schedule is not None:
+            record["lr_end"] = lr_at(state.step)
         if epoch % cfg.eval_every == 0 or epoch == cfg.epochs:
-            result = evaluate(model, valid, cfg.eval_batch_size, device, f"valid {epoch}")
-            value = result.metrics[cfg.select_metric]
-            record |= {"valid": result.metrics, "valid_seen_filtered": result.seen_filtered}
-            if state.best_metric is None or value > state.best_metric:
-                state.best_epoch, state.best_metric = epoch, value
-                state.best_valid = {"metrics": result.metrics, "seen_filtered": result.seen_filtered}
+            model.eval()
+            t0 = time.perf_counter()
+            result = task.validate()
+            eval_seconds = round(time.perf_counter() - t0, 2)
+            state.eval_seconds += eval_seconds
+            record |= {"valid": result.metrics, "score": result.score, **result.extra}
+            record["eval_seconds"] = eval_seconds
+            if state.best_score is None or result.score > state.best_score:
+                state.best_epoch, state.best_score, state.evals_since_best = epoch, result.score, 0
+                state.best_valid = result.best
                 save_checkpoint(run_dir, "best", epoch, model, meta())
-            if epoch - state.best_epoch >= cfg.patience:
-                state.stopped = "early_stop"
+            else:
+                state.evals_since_best += 1
+                if state.evals_since_best >= cfg.patience:
+                    state.stopped = "early_stop"
         state.history.append(record)
         state.stopped = state.stopped or ("max_epochs" if epoch == cfg.epochs else None)
         save_checkpoint(run_dir, "last", epoch, model, meta(), optimizer)
-        line = f"epoch {epoch}: loss {record['loss']:.4f} {seconds:.1f}s"
+        if on_epoch_end is not None and on_epoch_end(state) and not state.stopped:
+            state.stopped = "callback"  # recorded, so a resumed run does not train on
+            save_checkpoint(run_dir, "last", epoch, model, meta(), optimizer)
+        line = f"epoch {epoch}/{cfg.epochs}: loss {loss:.4f} {seconds:.1f}s"
         if "valid" in record:
-            line += f" valid {cfg.select_metric} {record['valid'][cfg.select_metric]:.4f}"
+            line += f" valid score {record['score']:.4f} (best {state.best_score:.4f} @ {state.best_epoch})"
         tqdm.write(line)
-        if on_epoch_end is not None:
-            on_epoch_end(state)
     return state

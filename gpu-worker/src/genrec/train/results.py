@@ -1,7 +1,8 @@
-"""Result files: one JSON per run with the config, code version, machine and metrics.
+"""Result files: one JSON per run with the config, code version, machine, progress and metrics.
 
-``bench/results/baselines/<dataset>-<model>-<preset>.json`` at the repository root; the table in
-that folder's README is regenerated from these files by ``python -m genrec.bench.baseline_table``.
+Every trainer writes ``bench/results/<kind>/<run name>.json`` at the repository root through
+``run_header`` + its own metrics + ``run_footer``; the baselines table is regenerated from its
+folder by ``python -m genrec.bench.baseline_table``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,20 @@ import json
 import os
 import platform
 import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+if TYPE_CHECKING:
+    from genrec.train.loop import FitState
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 BASELINE_RESULTS = REPO_ROOT / "bench" / "results" / "baselines"
 SOURCE_ROOT = Path(__file__).resolve().parents[1]  # src/genrec
-RESULT_PACKAGES = ("data", "eval", "models", "train")  # the code a baseline result depends on
+RESULT_PACKAGES = ("data", "eval", "models", "train")  # the code every result depends on
 
 
 def git_info(root: Path = REPO_ROOT) -> dict[str, Any]:
@@ -79,12 +85,56 @@ def machine_info(device: str) -> dict[str, Any]:
     return info
 
 
-def result_path(results_dir: Path, dataset: str, model: str, preset: str, tag: str = "") -> Path:
-    return results_dir / f"{Path(dataset).name}-{model}-{preset}{f'-{tag}' if tag else ''}.json"
-
-
-def write_result(path: Path, result: dict[str, Any]) -> None:
+def write_result(path: Path, result: dict[str, Any], announce: bool = False) -> None:
+    """Write ``result`` as JSON atomically (a reader never sees half a file); ``announce`` says where."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(result, indent=2) + "\n")
     os.replace(tmp, path)
+    if announce:
+        print(f"wrote {path}", file=sys.stderr)
+
+
+def run_header(
+    model_name: str,
+    config: Any,
+    packages: tuple[str, ...],
+    device: str,
+    data: dict[str, Any],
+    model: torch.nn.Module,
+    tag: str = "",
+) -> dict[str, Any]:
+    """The first fields of every run's result: what ran, on which code and machine, on what data.
+    ``config`` is the run's config dataclass (with ``dataset``, ``preset`` and ``train``)."""
+    from genrec.train.config import config_dict
+
+    return {
+        "dataset": Path(config.dataset).name,
+        "model": model_name,
+        "preset": config.preset,
+        "tag": tag or None,
+        "config": config_dict(config),
+        "git": git_info(),
+        "source_sha256": source_fingerprint(packages=RESULT_PACKAGES + packages),
+        "machine": machine_info(device),
+        "threads": config.train.threads,
+        "data": data,
+        "n_params": sum(p.numel() for p in model.parameters()),
+    }
+
+
+def run_footer(state: FitState, wall_seconds: float) -> dict[str, Any]:
+    """The last fields of every run's result: how training went, then its per-epoch history.
+    ``wall_seconds`` is summed over resumed sessions (the time between a session's last checkpoint
+    and its kill is lost)."""
+    return {
+        "epochs_run": state.epoch,
+        "best_epoch": state.best_epoch,
+        "stopped": state.stopped or "no_training",
+        "seconds_per_epoch": round(state.train_seconds / state.epoch, 2) if state.epoch else None,
+        "valid_eval_seconds_in_training": round(state.eval_seconds, 1),
+        "wall_seconds": round(wall_seconds, 1),
+        "best_valid_in_training": state.best_valid,
+        "history": state.history,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

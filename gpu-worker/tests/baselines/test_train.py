@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from genrec.train.__main__ import main, parser
-from genrec.train.config import resolve_config
-from genrec.train.pipeline import run
+from genrec.baselines.config import resolve_config
+from genrec.baselines.train import main, parser, run
 
 KEYS = {"dataset", "model", "preset", "config", "git", "machine", "epochs_run", "best_epoch", "wall_seconds"}
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from genrec.baselines import config as cfg
+from genrec.baselines.config import resolve_config
 from genrec.models import ESASRecConfig, SASRecConfig
-from genrec.train import config as cfg
-from genrec.train.config import resolve_config
 from genrec.train.overrides import parse_sets
 
 
@@ -20,9 +20,9 @@ def test_defaults_are_the_papers_settings() -> None:
 
 
 def test_precedence_defaults_preset_dataset_cli(monkeypatch) -> None:
-    monkeypatch.setitem(cfg.PRESETS, ("sasrec", "tiny"), {"model.d": 16, "train.epochs": 2, "train.lr": 0.5})
+    monkeypatch.setitem(cfg.PRESETS["sasrec"], "tiny", {"model.d": 16, "train.epochs": 2, "train.lr": 0.5})
     dataset_layer = {"train.epochs": 3, "train.lr": 0.25}
-    monkeypatch.setitem(cfg.DATASET_OVERRIDES, ("sasrec", "tiny", "sample"), dataset_layer)
+    monkeypatch.setitem(cfg.DATASETS["sasrec"], ("tiny", "sample"), dataset_layer)
     cli = parse_sets(["train.lr=0.125", "train.bucket_by_length=true"])
     config = resolve_config("sasrec", "sample", "tiny", cli)
     assert config.model.d == 16  # preset over default
@@ -49,3 +49,8 @@ def test_bad_overrides_fail_loudly(sets, message) -> None:
 def test_popularity_takes_no_model_keys() -> None:
     with pytest.raises(ValueError, match="unknown config key"):
         resolve_config("popularity", "sample", "tiny", {"model.d": "8"})
+
+
+def test_unknown_preset_names_the_schema_presets() -> None:
+    with pytest.raises(ValueError, match="unknown preset 'huge'"):
+        resolve_config("sasrec", "sample", "huge")
