@@ -117,13 +117,18 @@ export const Job = define(
   }),
 );
 
+/** The most items one denoise call answers per history. */
+export const DENOISE_MAX_K = 100;
+/** The longest history one denoise call accepts; the edge sends the newest items. */
+export const DENOISE_MAX_HISTORY = 200;
+
 export const DenoiseRequest = define(
   "DenoiseRequest",
   "DiffGRM: decode the next item for a batch of histories (oldest first) with CPD.",
   z.strictObject({
     artifact_version: ArtifactVersion,
-    histories: z.array(z.array(ItemId).min(1).max(200)).min(1).max(256),
-    k: z.int().min(1).max(100).default(10),
+    histories: z.array(z.array(ItemId).min(1).max(DENOISE_MAX_HISTORY)).min(1).max(256),
+    k: z.int().min(1).max(DENOISE_MAX_K).default(10),
     beam: z.int().min(1).max(512).optional(),
   }),
 );

@@ -1,4 +1,4 @@
-import type { RecommendResponse } from "@genrec/shared";
+import { DENOISE_MAX_HISTORY, type RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../errors/api-error.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { remoteManifest, remoteRecommend } from "./diffgrm/remote.ts";
@@ -11,10 +11,11 @@ export interface RecommendInput {
   history: string[];
   n: number;
   excludeSeen: boolean;
-  modelVersion?: string | undefined;
 }
 
-export const POPULARITY_VERSION = "builtin-popularity";
+const POPULARITY_VERSION = "builtin-popularity";
+/** Popularity ranks without a history; a stored user's newest 50 items are read all the same. */
+const POPULARITY_HISTORY = 50;
 
 /** The requested version (404 when unknown), else the live one, else null (no model is live). */
 export async function resolveVersion(
@@ -28,15 +29,30 @@ export async function resolveVersion(
 }
 
 /**
- * Answers a recommendation: the requested (or live) model version, else popularity. Every answer
+ * How many of a user's newest items `version` reads: an RPG set's `max_len` (its manifest), the
+ * denoise RPC's history limit for DiffGRM, and POPULARITY_HISTORY when no model is live.
+ */
+export async function historyLength(
+  env: Env,
+  services: Serving,
+  version: ModelVersionRow | null,
+): Promise<number> {
+  if (version?.model === "rpg")
+    return (await services.artifacts.get(env.ARTIFACTS, version.version)).manifest.max_len;
+  if (version?.model === "diffgrm") return DENOISE_MAX_HISTORY;
+  return POPULARITY_HISTORY;
+}
+
+/**
+ * Answers a recommendation from `version` (resolveVersion's answer), else popularity. Every answer
  * names the version that produced it and carries a fresh recommendation id for feedback joins.
  */
 export async function recommend(
   env: Env,
   services: Serving,
+  version: ModelVersionRow | null,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
-  const version = await resolveVersion(env.DB, input.modelVersion);
   if (version?.model === "diffgrm") return recommendRemote(env, services, version, input);
   return recommendHere(env, services, version, input);
 }

@@ -35,7 +35,8 @@ export async function upsertItems(db: D1Database, items: Item[], now = Date.now(
   return items.length;
 }
 
-interface ItemRow {
+/** An `items` row as D1 returns it (updated_at left out: it is not part of the wire shape). */
+export interface ItemRow {
   id: string;
   title: string | null;
   brand: string | null;
@@ -45,7 +46,8 @@ interface ItemRow {
   attributes: string | null;
 }
 
-function toItem(row: ItemRow): Item {
+/** D1 row -> the wire-shape Item. The JSON columns were written by upsertItems from validated Items. */
+export function toItem(row: ItemRow): Item {
   const item: Item = { id: row.id };
   if (row.title !== null) item.title = row.title;
   if (row.brand !== null) item.brand = row.brand;
@@ -59,8 +61,4 @@ function toItem(row: ItemRow): Item {
 export async function getItem(db: D1Database, id: string): Promise<Item | null> {
   const row = await db.prepare("SELECT * FROM items WHERE id = ?").bind(id).first<ItemRow>();
   return row ? toItem(row) : null;
-}
-
-export async function countItems(db: D1Database): Promise<number> {
-  return (await db.prepare("SELECT COUNT(*) AS n FROM items").first<{ n: number }>())?.n ?? 0;
 }

@@ -1,3 +1,6 @@
+import type { Event } from "@genrec/shared";
+import { type ItemRow, toItem } from "./items.ts";
+
 /** Rows per D1 page when exporting: bounded memory per query whatever the table size. */
 const PAGE = 5000;
 
@@ -21,18 +24,12 @@ export async function writeSnapshot(
   id: string,
 ): Promise<{ items: number; events: number }> {
   const items: string[] = [];
-  for await (const rows of pages<Record<string, unknown>>(
+  for await (const rows of pages<ItemRow>(
     db,
-    "SELECT rowid, * FROM items WHERE rowid > ? ORDER BY rowid LIMIT ?",
+    `SELECT rowid, id, title, brand, categories, description, price, attributes FROM items
+     WHERE rowid > ? ORDER BY rowid LIMIT ?`,
   )) {
-    for (const { rowid: _r, updated_at: _u, categories, attributes, ...rest } of rows) {
-      const item: Record<string, unknown> = { id: rest.id };
-      for (const key of ["title", "brand", "description", "price"])
-        if (rest[key] !== null) item[key] = rest[key];
-      if (categories !== null) item.categories = JSON.parse(categories as string);
-      if (attributes !== null) item.attributes = JSON.parse(attributes as string);
-      items.push(JSON.stringify(item));
-    }
+    for (const row of rows) items.push(JSON.stringify(toItem(row)));
   }
   const events: string[] = [];
   for await (const rows of pages<{
@@ -40,7 +37,7 @@ export async function writeSnapshot(
     user_id: string;
     item_id: string;
     ts: number;
-    type: string;
+    type: Event["type"];
   }>(
     db,
     "SELECT rowid, event_id, user_id, item_id, ts, type FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?",

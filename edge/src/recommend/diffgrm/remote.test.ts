@@ -161,6 +161,22 @@ describe("serving a GPU-served DiffGRM version", () => {
     expect(request.k).toBe(100); // n + seen items, capped by the RPC
   });
 
+  it("reads as much of a stored user's history as the RPC takes, not popularity's 50 items", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    const seen: Denoise[] = [];
+    network.use(worker(seen));
+    await registerLive(app, "dg-1");
+    const minute = (i: number) => `2026-11-24T1${Math.floor(i / 60)}:${String(i % 60).padStart(2, "0")}:00Z`;
+    const events = Array.from({ length: 120 }, (_, i) => event(`h${i}`, "long", `H${i}`, minute(i)));
+    expect((await call(app, "POST", "/v1/events", { body: { events } })).status).toBe(200);
+    const res = await call(app, "GET", "/v1/users/long/recommendations?n=3&exclude_seen=false", {
+      key: CLIENT,
+    });
+    expect(res.status).toBe(200);
+    expect(seen.at(-1)?.histories[0]).toEqual(events.map((e) => e.item_id));
+  });
+
   it("falls back to popularity when the worker misses the deadline or fails, and says so", async () => {
     const app = createApp();
     await seedEvents(app);

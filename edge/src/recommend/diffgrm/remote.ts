@@ -1,12 +1,8 @@
-import { RemoteModelManifest, type ScoredItem } from "@genrec/shared";
+import { DENOISE_MAX_HISTORY, DENOISE_MAX_K, RemoteModelManifest, type ScoredItem } from "@genrec/shared";
 import { ApiError } from "../../errors/api-error.ts";
 import type { ModelVersionRow } from "../../storage/models.ts";
 import type { Serving } from "../serving.ts";
 
-/** The denoise RPC answers at most this many items per history (shared/src/rpc.ts). */
-const MAX_K = 100;
-/** Histories sent to the worker keep their newest items, up to the RPC's limit. */
-const MAX_HISTORY = 200;
 /** How many of the most popular items make the smoke history that checks a remote model. */
 const SMOKE_ITEMS = 5;
 
@@ -32,8 +28,8 @@ export async function remoteRecommend(
     "denoise",
     {
       artifact_version: manifest.artifact_version,
-      histories: [history.slice(-MAX_HISTORY)],
-      k: Math.min(MAX_K, n + exclude.size),
+      histories: [history.slice(-DENOISE_MAX_HISTORY)],
+      k: Math.min(DENOISE_MAX_K, n + exclude.size),
       ...(manifest.beam === undefined ? {} : { beam: manifest.beam }),
     },
     { timeoutMs: manifest.deadline_ms, retries: 0 },

@@ -51,7 +51,7 @@ async function readFile(
   return buffer;
 }
 
-export async function readManifest(bucket: ArtifactSource, version: string): Promise<ArtifactManifest> {
+async function readManifest(bucket: ArtifactSource, version: string): Promise<ArtifactManifest> {
   const object = await bucket.get(artifactKey(version, "manifest.json"));
   if (!object) throw new ArtifactError("manifest.json is missing from R2");
   const parsed = ArtifactManifest.safeParse(await object.json().catch(() => undefined));

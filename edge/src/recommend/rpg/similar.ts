@@ -2,7 +2,7 @@ import type { ScoredItem } from "@genrec/shared";
 import type { LoadedArtifacts } from "./artifacts.ts";
 
 /** Share of equal digits between two items' semantic IDs: 1 for identical SIDs, 0 for disjoint. */
-export function sidOverlap(art: LoadedArtifacts, a: number, b: number): number {
+function sidOverlap(art: LoadedArtifacts, a: number, b: number): number {
   const m = art.sids.digits;
   let same = 0;
   for (let d = 0; d < m; d++) if (art.sids.codes[a * m + d] === art.sids.codes[b * m + d]) same++;

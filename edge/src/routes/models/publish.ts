@@ -20,7 +20,7 @@ import { getModelVersion, insertModelVersion } from "../../storage/models.ts";
 import { toModelVersion } from "./view.ts";
 
 /** Workers accept request bodies up to 100 MB (paid plan); an artifact file must fit in one. */
-export const MAX_ARTIFACT_FILE_BYTES = 100 * 1024 * 1024;
+const MAX_ARTIFACT_FILE_BYTES = 100 * 1024 * 1024;
 
 const upload = createRoute({
   method: "put",

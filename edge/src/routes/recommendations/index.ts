@@ -2,7 +2,7 @@ import { RecommendResponse, SessionRecommendRequest } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
-import { recommend } from "../../recommend/index.ts";
+import { recommend, resolveVersion } from "../../recommend/index.ts";
 
 const forSession = createRoute({
   method: "post",
@@ -18,11 +18,11 @@ export function recommendationRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(forSession, async (c) => {
     const body = c.req.valid("json");
-    const answer = await recommend(c.env, c.var.services, {
+    const version = await resolveVersion(c.env.DB, body.model_version);
+    const answer = await recommend(c.env, c.var.services, version, {
       history: body.history,
       n: body.n,
       excludeSeen: body.exclude_seen,
-      modelVersion: body.model_version,
     });
     return c.json(answer, 200);
   });

@@ -9,12 +9,10 @@ import {
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
 import { errors, guard, ok } from "../../openapi/responses.ts";
-import { recommend } from "../../recommend/index.ts";
+import { historyLength, recommend, resolveVersion } from "../../recommend/index.ts";
 import { deleteUserEvents, recentEvents } from "../../storage/events.ts";
 
-/** How much of a user's history a recommendation reads: the models look at the last 50 items. */
-const MODEL_HISTORY = 50;
-/** Seen-item filtering looks further back than the model does. */
+/** Seen-item filtering looks further back than any model does (historyLength). */
 const SEEN_WINDOW = 1000;
 
 const history = createRoute({
@@ -69,13 +67,13 @@ export function userRoutes(): OpenAPIHono<AppEnv> {
     const { user_id } = c.req.valid("param");
     const query = c.req.valid("query");
     const excludeSeen = query.exclude_seen ?? true;
-    const rows = await recentEvents(c.env.DB, user_id, excludeSeen ? SEEN_WINDOW : MODEL_HISTORY);
-    const items = rows.map((r) => r.item_id);
-    const answer = await recommend(c.env, c.var.services, {
-      history: items,
+    const version = await resolveVersion(c.env.DB, query.model_version);
+    const limit = excludeSeen ? SEEN_WINDOW : await historyLength(c.env, c.var.services, version);
+    const rows = await recentEvents(c.env.DB, user_id, limit);
+    const answer = await recommend(c.env, c.var.services, version, {
+      history: rows.map((r) => r.item_id),
       n: query.n ?? 10,
       excludeSeen,
-      modelVersion: query.model_version,
     });
     return c.json(answer, 200);
   });
