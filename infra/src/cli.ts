@@ -4,6 +4,7 @@
  * default; the other commands drive a running edge, local or deployed.
  */
 import { parseArgs } from "node:util";
+import { jobArg, portArg, recommendArgs, remoteArgs, trainArgs, versionArg } from "./args.ts";
 import { importSample } from "./commands/data.ts";
 import { deploy } from "./commands/deploy.ts";
 import { publishDir } from "./commands/models.ts";
@@ -73,8 +74,8 @@ async function main(argv: string[]): Promise<number> {
     case "quickstart": {
       const stack = await up(
         {
-          edgePort: Number(values["edge-port"]),
-          gpuPort: Number(values["gpu-port"]),
+          edgePort: portArg("--edge-port", values["edge-port"]),
+          gpuPort: portArg("--gpu-port", values["gpu-port"]),
           log: values.verbose ? say : () => {},
         },
         say,
@@ -99,14 +100,15 @@ async function main(argv: string[]): Promise<number> {
       await importSample(edge(), say);
       return 0;
     case "train": {
-      const preset = values.preset as "tiny" | "quick" | "full";
-      const job = await startTraining(edge(), { model: values.model as "rpg", preset }, say);
+      const req = trainArgs(values);
+      const job = await startTraining(edge(), req, say);
       if (values.wait) return (await waitForJob(edge(), job.job_id, say)).state === "succeeded" ? 0 : 1;
       return 0;
     }
     case "status": {
       if (!arg) throw new Error("status needs a job id");
-      const job = values.wait ? await waitForJob(edge(), arg, say) : await edge().job(arg);
+      const id = jobArg(arg);
+      const job = values.wait ? await waitForJob(edge(), id, say) : await edge().job(id);
       say(JSON.stringify(job, null, 2));
       return 0;
     }
@@ -116,19 +118,16 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "register-remote": {
       if (!arg || !values.artifact) throw new Error("register-remote needs VERSION and --artifact NAME");
-      const manifest = {
-        artifact_version: values.artifact,
-        ...(values.fallback ? { fallback_version: values.fallback } : {}),
-        ...(values["deadline-ms"] ? { deadline_ms: Number(values["deadline-ms"]) } : {}),
-        ...(values.beam ? { beam: Number(values.beam) } : {}),
-      };
-      say(JSON.stringify(await edge().registerRemote(arg, manifest)));
+      const [version, manifest] = [versionArg(arg), remoteArgs({ ...values, artifact: values.artifact })];
+      say(JSON.stringify(await edge().registerRemote(version, manifest)));
       return 0;
     }
-    case "activate":
+    case "activate": {
       if (!arg) throw new Error("activate needs a version");
-      say(JSON.stringify(await edge().activate(arg)));
+      const version = versionArg(arg);
+      say(JSON.stringify(await edge().activate(version)));
       return 0;
+    }
     case "rollback":
       say(JSON.stringify(await edge().rollback()));
       return 0;
@@ -137,10 +136,11 @@ async function main(argv: string[]): Promise<number> {
         say(`${m.live ? "*" : " "} ${m.version}  ${m.model}  ${m.created_at}`);
       return 0;
     case "recommend": {
-      const n = Number(values.n);
-      const rec = values.user
-        ? await edge().recommendForUser(values.user, n)
-        : await edge().recommendForSession((values.history ?? "").split(",").filter(Boolean), n);
+      const args = recommendArgs(values);
+      const rec =
+        "user" in args
+          ? await edge().recommendForUser(args.user, args.n)
+          : await edge().recommendForSession(args.history, args.n);
       say(JSON.stringify(rec, null, 2));
       return 0;
     }
