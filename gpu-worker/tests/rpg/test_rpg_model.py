@@ -1,6 +1,9 @@
 """RPG model: shapes, causal and padding behaviour, zero-init heads, and an MTP loss that learns."""
 
+import dataclasses
+
 import numpy as np
+import pytest
 import torch
 
 from genrec.models.base import Batch
@@ -110,3 +113,24 @@ def test_mtp_loss_is_finite_and_overfits_a_tiny_batch() -> None:
         losses.append(loss.item())
     assert all(np.isfinite(losses))
     assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
+
+
+def test_centroid_init_makes_item_inputs_follow_the_pq_reconstruction() -> None:
+    from genrec.rpg.model import centroid_init
+
+    m, dsub, n = 4, 2, 50
+    rng = np.random.default_rng(0)
+    centroids = rng.normal(size=(m, 256, dsub)).astype(np.float32)
+    sids = random_sids(n, m, seed=1)
+    config = RPGConfig(n_digits=m, d=m * dsub, n_heads=2, code_init="centroids", code_init_norm=0.5)
+    model = RPG(config, sids, centroids)
+    items = model.item_embeddings(torch.arange(1, n + 1)[None, :])[0]  # [N, d]
+    recon = np.concatenate([centroids[k][sids[1:, k]] for k in range(m)], axis=1)  # [N, D]
+    scale = items.norm(dim=1).mean().item() / np.linalg.norm(recon, axis=1).mean()
+    assert items.norm(dim=1).mean().item() == pytest.approx(0.5, rel=1e-5)
+    assert np.allclose(items.detach().numpy(), recon * scale, atol=1e-5)  # d == D: no projection
+    narrow = RPG(dataclasses.replace(config, d=6), sids, centroids)  # projected to d < D, still scaled
+    assert narrow.item_embeddings(torch.arange(1, n + 1)[None, :])[0].norm(dim=1).mean().item() == (
+        pytest.approx(0.5, rel=1e-5)
+    )
+    assert not torch.equal(RPG(config, sids).tok_emb.weight, model.tok_emb.weight)  # no vectors: random

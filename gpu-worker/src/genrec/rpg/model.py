@@ -27,6 +27,7 @@ from genrec.models.functional import crop_left_padding
 from genrec.models.layers import FeedForward, SelfAttention
 
 CODEBOOK = 256
+CODE_INITS = ("random", "centroids")
 
 
 def attention_mask(histories: Tensor) -> Tensor:
@@ -89,12 +90,24 @@ class RPGConfig:
     init_std: float = 0.02
     temperature: float = 0.03  # τ of the cosine logits
     max_len: int = MAX_LEN  # number of learned positions
+    # Code embeddings at init: random (the paper) | centroids (each digit's PQ centroid in its own
+    # block of the quantiser's space, so an item's mean input is its reconstruction; see
+    # ``centroid_init``), scaled so that items' mean input norm is ``code_init_norm``.
+    code_init: str = "random"
+    code_init_norm: float = 0.3
+
+    def __post_init__(self) -> None:
+        assert self.code_init in CODE_INITS, f"model.code_init must be one of {CODE_INITS}"
 
 
 class RPG(SeqRecModel):
     """RPG over items 1..N whose SIDs are ``sids`` uint8 [N+1, m] (row 0 = padding, never used)."""
 
-    def __init__(self, config: RPGConfig, sids: np.ndarray | Tensor) -> None:
+    def __init__(
+        self, config: RPGConfig, sids: np.ndarray | Tensor, code_vectors: np.ndarray | None = None
+    ) -> None:
+        """``code_vectors`` [m, 256, D]: the quantiser's centroids per digit (genrec.sid.table), used
+        when ``config.code_init == "centroids"``; a model about to load trained weights needs none."""
         sids = torch.as_tensor(np.asarray(sids), dtype=torch.int64)
         assert sids.ndim == 2 and sids.shape[1] == config.n_digits, (tuple(sids.shape), config.n_digits)
         assert int(sids.min()) >= 0 and int(sids.max()) < CODEBOOK
@@ -121,6 +134,9 @@ class RPG(SeqRecModel):
         self.ln_f = nn.LayerNorm(config.d, eps=config.ln_eps)
         self.heads = DigitHeads(config.d, m)
         self._init_weights()
+        if config.code_init == "centroids" and code_vectors is not None:
+            with torch.no_grad():
+                self.tok_emb.weight.copy_(centroid_init(code_vectors, sids, config))
 
     def _init_weights(self) -> None:
         for module in self.modules():
@@ -205,6 +221,32 @@ class RPG(SeqRecModel):
     def score_all(self, histories: Tensor) -> Tensor:
         """Exhaustive item scores = mean over digits of the code log-probs: [B, N+1], column 0 -inf."""
         return table_scores(self.user_logprobs(histories), self.item_tokens())
+
+
+def centroid_init(code_vectors: np.ndarray, sids: Tensor, config: RPGConfig) -> Tensor:
+    """Token embeddings [m*256, d] that start RPG from the item text (ALGORITHMS.md §5).
+
+    Code c of digit k becomes the D-vector holding PQ centroid c of sub-space k in block k and zeros
+    elsewhere, so the mean of an item's m code vectors is its PQ reconstruction over m and the dot
+    product of two items' inputs follows their text similarity. D-vectors go to the model width d
+    by a seeded Gaussian projection (identity when d == D, zero-padded when d > D), then everything
+    is scaled so that items' mean input norm is ``config.code_init_norm``.
+    """
+    m, codebook, dsub = code_vectors.shape
+    assert (m, codebook) == (config.n_digits, CODEBOOK), (code_vectors.shape, config.n_digits)
+    dim = m * dsub
+    blocks = torch.zeros(m, CODEBOOK, dim)
+    for k in range(m):
+        blocks[k, :, k * dsub : (k + 1) * dsub] = torch.from_numpy(code_vectors[k])
+    vectors = blocks.view(m * CODEBOOK, dim)  # [m*256, D]
+    if config.d < dim:
+        generator = torch.Generator().manual_seed(dim * 7919 + config.d)
+        vectors = vectors @ torch.randn(dim, config.d, generator=generator) / config.d**0.5  # [m*256, d]
+    elif config.d > dim:
+        vectors = torch.cat([vectors, torch.zeros(m * CODEBOOK, config.d - dim)], dim=1)  # [m*256, d]
+    tokens = sids[1:].long() + torch.arange(m) * CODEBOOK  # [N, m]
+    items = vectors[tokens].mean(dim=1)  # [N, d]
+    return vectors * (config.code_init_norm / items.norm(dim=1).mean().clamp(min=1e-12))
 
 
 def table_scores(logprobs: Tensor, item_tokens: Tensor) -> Tensor:

@@ -26,7 +26,7 @@ from genrec.rpg.decode import BEAM_INITS
 from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_logprobs
 from genrec.rpg.graph import build_graph
 from genrec.rpg.model import RPG
-from genrec.sid.table import SIDTable, load_sids
+from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.cli import add_sids_argument, cli_overrides, run_dir, run_name, run_parser
 from genrec.train.loop import FitState, ResumeRule, Task, Validation, fit
@@ -56,7 +56,8 @@ def run(
     ds, _ = load_dataset(config.dataset)
     loo = leave_one_out(ds, config.model.max_len)
     torch.manual_seed(cfg.seed)
-    model = RPG(config.model, table.sids).to(device)
+    centroids = code_vectors(table.source) if config.model.code_init == "centroids" else None
+    model = RPG(config.model, table.sids, centroids).to(device)
     saved = load_meta(run_dir, "last") if resume else None
     prior_seconds = saved["state"]["elapsed_seconds"] if saved else 0.0
     inputs, labels = (torch.from_numpy(a) for a in training_rows(loo.train, config.model.max_len))

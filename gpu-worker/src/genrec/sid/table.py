@@ -83,3 +83,17 @@ def load_sids(spec: str, ds: Dataset) -> SIDTable:
     encoder = str(encoder.get("model", "unknown") if isinstance(encoder, dict) else encoder)
     scheme = meta.get("sid_scheme") or f"{meta.get('scheme', 'unknown')}:{meta.get('version', root.name)}"
     return SIDTable(sids, encoder, str(scheme), spec)
+
+
+def code_vectors(spec: str) -> np.ndarray:
+    """The PQ centroids behind a SID directory's codes: float32 [m, 256, D/m] (the quantiser's
+    sub-space vectors, digit by digit); models may start their code embeddings from them."""
+    if spec.startswith(RANDOM_PREFIX):
+        raise ValueError("random SIDs have no centroids: build SIDs with `python -m genrec.sid build`")
+    import faiss
+
+    from genrec.sid.artifacts import read_artifact
+
+    quantizer = read_artifact(Path(spec)).tokenizer.quantizer
+    pq = faiss.downcast_index(quantizer).pq
+    return faiss.vector_to_array(pq.centroids).reshape(pq.M, pq.ksub, pq.dsub).astype(np.float32)
