@@ -31,6 +31,7 @@ step "lint (biome)" npx biome ci .
 step "lint (ruff)" py ruff check .
 step "format (ruff)" py ruff format --check .
 step "typecheck (tsc)" npx tsc -b
+step "worker types match wrangler.jsonc" npm run -s check:types -w @genrec/edge
 step "python models match the schema" py python -m genrec.rpc.codegen --check
 step "tests: shared" vitest_in shared shared
 step "tests: edge (workerd)" vitest_in edge edge
