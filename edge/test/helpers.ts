@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { ErrorEnvelope } from "@genrec/shared";
+import { ErrorEnvelope, IngestResult } from "@genrec/shared";
 import { expect } from "vitest";
 import type { createApp } from "../src/app.ts";
 
@@ -52,4 +52,14 @@ export const event = (id: string, user: string, item: string, timestamp: string,
 /** Binary fixtures travel as base64 JSON (Vite would try to parse raw binaries as modules). */
 export function fromBase64(b64: string): Uint8Array {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+/** 2026-11-24 10:mm UTC, as an event timestamp. */
+export const T = (minute: number) => `2026-11-24T10:${String(minute).padStart(2, "0")}:00Z`;
+
+/** Ingests `events` as admin and returns the parsed IngestResult (the request must succeed). */
+export async function ingest(app: App, events: ReturnType<typeof event>[]) {
+  const res = await call(app, "POST", "/v1/events", { body: { events } });
+  expect(res.status).toBe(200);
+  return IngestResult.parse(await res.json());
 }

@@ -1,17 +1,10 @@
 import { DENOISE_MAX_HISTORY, type RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../errors/api-error.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
-import { remoteManifest, remoteRecommend } from "./diffgrm/remote.ts";
+import { diffgrmRecommend } from "./diffgrm/recommend.ts";
 import { topN } from "./popularity/cache.ts";
 import { decodeMode, rpgRecommend } from "./rpg/recommend.ts";
-import type { Serving } from "./serving.ts";
-
-export interface RecommendInput {
-  /** Item ids, oldest first. */
-  history: string[];
-  n: number;
-  excludeSeen: boolean;
-}
+import type { RecommendInput, Serving } from "./serving.ts";
 
 const POPULARITY_VERSION = "builtin-popularity";
 /** Popularity ranks without a history; a stored user's newest 50 items are read all the same. */
@@ -53,7 +46,10 @@ export async function recommend(
   version: ModelVersionRow | null,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
-  if (version?.model === "diffgrm") return recommendRemote(env, services, version, input);
+  if (version?.model === "diffgrm")
+    return diffgrmRecommend(env, services, version, input, (here) =>
+      recommendHere(env, services, here, input),
+    );
   return recommendHere(env, services, version, input);
 }
 
@@ -89,39 +85,4 @@ async function recommendHere(
     model_version: version?.version ?? POPULARITY_VERSION,
     items: topN(ranked, input.n, exclude),
   };
-}
-
-/**
- * DiffGRM through the GPU worker's denoise RPC. When the worker is slow, down or refuses (or there
- * is no history to decode), the manifest's fallback version answers, else popularity, and the
- * answer says which version it replaced and why.
- */
-async function recommendRemote(
-  env: Env,
-  services: Serving,
-  version: ModelVersionRow,
-  input: RecommendInput,
-): Promise<RecommendResponse> {
-  const manifest = remoteManifest(version);
-  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
-  let reason = "empty_history";
-  if (input.history.length > 0) {
-    try {
-      const items = await remoteRecommend(env, services, manifest, input.history, input.n, exclude);
-      return {
-        recommendation_id: crypto.randomUUID(),
-        model: "diffgrm",
-        model_version: version.version,
-        items,
-      };
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      reason = err.code;
-    }
-  }
-  const fallback = manifest.fallback_version
-    ? await getModelVersion(env.DB, manifest.fallback_version)
-    : null;
-  const answer = await recommendHere(env, services, fallback?.model === "rpg" ? fallback : null, input);
-  return { ...answer, fallback: { from_version: version.version, reason } };
 }

@@ -12,3 +12,11 @@ export interface Serving {
   artifacts: ArtifactCache;
   rpc(env: Env): RpcClient;
 }
+
+/** One recommendation request, whichever model answers it. */
+export interface RecommendInput {
+  /** Item ids, oldest first. */
+  history: string[];
+  n: number;
+  excludeSeen: boolean;
+}

@@ -1,3 +1,3 @@
-// Moved to recommend/rpg/recommend.ts; this re-export keeps bench/ (which imports this path) building until it
-// imports the new one. Nothing in edge/ imports it: delete it then.
+// Moved to edge/src/recommend/rpg/recommend.ts. This re-export only keeps bench/, which imports
+// this path, building; nothing in edge/ imports it. Delete it once bench/ imports the new path.
 export * from "../recommend/rpg/recommend.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CODES, exhaustiveTopN, graphDecode, type ItemGraph, type SidTable, scoreRow } from "./decode.ts";
+import { CODES, exhaustiveTopN, type ItemGraph, type SidTable, scoreRow } from "./decode.ts";
+import { graphDecode } from "./graph.ts";
 
 // Two digits; digit 0 prefers code 1, digit 1 prefers code 2.
 function table(): Float32Array {

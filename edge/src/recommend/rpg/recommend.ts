@@ -1,6 +1,7 @@
 import type { ScoredItem } from "@genrec/shared";
 import type { LoadedArtifacts } from "./artifacts.ts";
-import { exhaustiveTopN, graphDecode, type ItemGraph, type Ranked } from "./decode.ts";
+import { exhaustiveTopN, type ItemGraph, type Ranked } from "./decode.ts";
+import { graphDecode } from "./graph.ts";
 
 export type DecodeMode = "graph" | "exhaustive";
 

@@ -1,0 +1,41 @@
+import type { RecommendResponse } from "@genrec/shared";
+import { ApiError } from "../../errors/api-error.ts";
+import { getModelVersion, type ModelVersionRow } from "../../storage/models.ts";
+import type { RecommendInput, Serving } from "../serving.ts";
+import { remoteManifest, remoteRecommend } from "./remote.ts";
+
+/**
+ * DiffGRM through the GPU worker's denoise RPC. When the worker is slow, down or refuses (or there
+ * is no history to decode), `answerHere` answers from the manifest's fallback version (an RPG
+ * version the edge serves), else popularity, and the answer says which version it replaced and why.
+ */
+export async function diffgrmRecommend(
+  env: Env,
+  services: Serving,
+  version: ModelVersionRow,
+  input: RecommendInput,
+  answerHere: (version: ModelVersionRow | null) => Promise<RecommendResponse>,
+): Promise<RecommendResponse> {
+  const manifest = remoteManifest(version);
+  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
+  let reason = "empty_history";
+  if (input.history.length > 0) {
+    try {
+      const items = await remoteRecommend(env, services, manifest, input.history, input.n, exclude);
+      return {
+        recommendation_id: crypto.randomUUID(),
+        model: "diffgrm",
+        model_version: version.version,
+        items,
+      };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      reason = err.code;
+    }
+  }
+  const fallback = manifest.fallback_version
+    ? await getModelVersion(env.DB, manifest.fallback_version)
+    : null;
+  const answer = await answerHere(fallback?.model === "rpg" ? fallback : null);
+  return { ...answer, fallback: { from_version: version.version, reason } };
+}
