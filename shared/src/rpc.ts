@@ -70,7 +70,7 @@ export const DatasetRef = define(
     define(
       "BuiltinDataset",
       "A dataset the worker ships or mounts: the bundled sample, or Amazon 2014 Beauty / Sports.",
-      z.strictObject({ kind: z.literal("builtin"), name: z.enum(["sample", "beauty", "sports"]) }),
+      z.strictObject({ kind: z.literal("builtin"), name: z.enum(["sample", "beauty", "sports", "toys"]) }),
     ),
     define(
       "SnapshotDataset",
@@ -86,7 +86,9 @@ export const TrainRequest = define(
   z.strictObject({
     model: ModelKind,
     dataset: DatasetRef,
-    preset: z.enum(["tiny", "quick", "full"]).default("quick"),
+    // tiny: seconds (tests); quick: ~20-30 min on one CPU thread; cpu: the best one CPU thread
+    // reaches in 1-2 h; full: the papers' settings (GPU)
+    preset: z.enum(["tiny", "quick", "cpu", "full"]).default("quick"),
     overrides: z.record(z.string().min(1).max(64), z.union([z.number(), z.string(), z.boolean()])).optional(),
   }),
 );

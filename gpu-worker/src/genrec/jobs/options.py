@@ -5,7 +5,7 @@
     activate            rpg: make the published version live at once (default false: the edge
                         registers it and an admin activates it)
     sid.<field>         rpg: SID tokenizer (genrec.sid.SidConfig: m, pca_dim, whiten, seed, pq_iters,
-                        opq_iters); m defaults to the preset's (tiny 8, else 32; sports 16)
+                        opq_iters); m defaults to the preset's (tiny 8, else 32; sports and toys 16)
     model.<field>, train.<field>, decode.<field>
                         the trainer's config (genrec.rpg.config; baselines: genrec.baselines.config,
                         no decode.*), applied after its preset and dataset layers
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 BASELINES = ("popularity", "sasrec", "esasrec")
 SID_DIGITS = {"tiny": 8}  # RPG's m per preset; quick/full use the authors' m per dataset
-DATASET_DIGITS = {"sports": 16}  # ALGORITHMS.md §2 (Beauty 32, the default)
+DATASET_DIGITS = {"sports": 16, "toys": 16}  # ALGORITHMS.md §2 (Beauty 32, the default)
 SID_PRESETS: Mapping[str, Mapping[str, int]] = {"tiny": {"pq_iters": 10, "opq_iters": 10}}
 CONFIG_SECTIONS = ("model", "train", "decode")
 

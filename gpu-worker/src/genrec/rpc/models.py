@@ -108,7 +108,7 @@ class BuiltinDataset(BaseModel):
         extra="forbid",
     )
     kind: Literal["builtin"]
-    name: Literal["sample", "beauty", "sports"]
+    name: Literal["sample", "beauty", "sports", "toys"]
 
 
 class DeleteResult(BaseModel):
@@ -585,7 +585,7 @@ class TrainJobRequest(BaseModel):
     """
     Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.
     """
-    preset: Literal["tiny", "quick", "full"] = "quick"
+    preset: Literal["tiny", "quick", "cpu", "full"] = "quick"
     overrides: dict[constr(min_length=1, max_length=64), float | str | bool] | None = None
 
 
@@ -602,7 +602,7 @@ class TrainRequest(BaseModel):
     """
     Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.
     """
-    preset: Literal["tiny", "quick", "full"] = "quick"
+    preset: Literal["tiny", "quick", "cpu", "full"] = "quick"
     overrides: dict[constr(min_length=1, max_length=64), float | str | bool] | None = None
 
 

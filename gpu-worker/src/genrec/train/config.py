@@ -99,8 +99,11 @@ def preset_layers(
     datasets: Mapping[tuple[str, str], Overrides],
 ) -> list[Overrides]:
     """The preset layer, then the dataset layers: ``("*", dataset)`` for every preset, then
-    ``(preset, dataset)``. ``dataset`` may be a path; its last component names it."""
+    ``(preset, dataset)``. ``dataset`` may be a path; its last component names it. A model that has
+    presets must define every one of ``PRESET_NAMES`` (an empty layer for the papers' ``full``)."""
     check_preset(preset)
+    if presets and preset not in presets:  # a model with nothing to tune has no presets at all
+        raise ValueError(f"this model has no {preset!r} preset: it has {sorted(presets)}")
     name = dataset.rstrip("/").rsplit("/", 1)[-1]
     return [presets.get(preset, {}), datasets.get(("*", name), {}), datasets.get((preset, name), {})]
 
