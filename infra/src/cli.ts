@@ -20,7 +20,7 @@ const USAGE = `usage: genrec <command> [options]
                              the API, activate it, print recommendations; serve until Ctrl-C
   up [--once]                start the local stack (GPU worker on CPU + wrangler dev) and serve
   import --sample            import the bundled sample (items + events) through the API
-  train [--model rpg] [--preset tiny|quick|full] [--wait]
+  train [--model rpg] [--preset tiny|quick|cpu|full] [--wait]
                              start training on the edge's stored data (the edge snapshots it)
   status JOB [--wait]        a job's state, progress and log tail
   publish DIR                upload an exported artifact directory and register it (not live)
