@@ -17,8 +17,8 @@ import { edgeClient } from "@genrec/infra/edge-client";
 import { startLocalStack } from "@genrec/infra/local-stack";
 import { run, wranglerCommand } from "@genrec/infra/processes";
 import * as ortNode from "onnxruntime-node";
-import { type ArtifactSource, loadArtifacts } from "../../edge/src/artifacts/load.ts";
-import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/rpg/recommend.ts";
+import { type ArtifactSource, loadArtifacts } from "../../edge/src/recommend/rpg/artifacts.ts";
+import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/recommend/rpg/recommend.ts";
 import { histories } from "../lib/histories.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 

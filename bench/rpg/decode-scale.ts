@@ -2,7 +2,7 @@
  * RPG decoding cost at catalogue scale (issue 6): graph-constrained decoding against exhaustive
  * scoring on a synthetic catalogue (genrec.rpg.scale: product-quantiser SIDs, RPG's item graph,
  * users whose per-digit log-probabilities point at a target item), in TypeScript (the edge's
- * decoder, edge/src/rpg/decode.ts) and in Python (genrec.rpg.decode), measured side by side in one
+ * decoder, edge/src/recommend/rpg/graph.ts) and in Python (genrec.rpg.decode), measured side by side in one
  * run: each round times the Python decoders in a child process, then the TypeScript ones here, on
  * the same inputs and the same initial beams. Writes bench/results/rpg/decode-scale-<items>.json.
  *
@@ -16,14 +16,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  CODES,
-  exhaustiveTopN,
-  graphDecode,
-  type ItemGraph,
-  type SidTable,
-} from "../../edge/src/rpg/decode.ts";
-import { initialBeam } from "../../edge/src/rpg/recommend.ts";
+import { CODES, exhaustiveTopN, type ItemGraph, type SidTable } from "../../edge/src/recommend/rpg/decode.ts";
+import { graphDecode } from "../../edge/src/recommend/rpg/graph.ts";
+import { initialBeam } from "../../edge/src/recommend/rpg/recommend.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
 const DEFAULT_SETTINGS = [

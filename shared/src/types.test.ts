@@ -4,7 +4,9 @@ import { SessionRecommendRequest as SessionSchema } from "./index.ts";
 
 describe("inferred wire types", () => {
   it("makes defaulted request fields optional on input and present after parsing", () => {
-    expectTypeOf<RpcRequest<"train">["preset"]>().toEqualTypeOf<"tiny" | "quick" | "cpu" | "full" | undefined>();
+    expectTypeOf<RpcRequest<"train">["preset"]>().toEqualTypeOf<
+      "tiny" | "quick" | "cpu" | "full" | undefined
+    >();
     expectTypeOf<SessionRecommendRequest["n"]>().toEqualTypeOf<number>();
     const parsed = SessionSchema.parse({ history: ["B00001"] });
     expectTypeOf(parsed.exclude_seen).toEqualTypeOf<boolean>();

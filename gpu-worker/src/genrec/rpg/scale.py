@@ -43,7 +43,7 @@ from genrec.rpg.graph import Graph, build_graph
 
 EXACT_MAX_ITEMS = 50_000  # genrec.rpg.graph is O(N²·m): above this the graph comes from faiss IVF
 HISTORY_ITEMS = 5
-EDGE_INIT = "edge"  # the edge's seeding (edge/src/rpg/recommend.ts), computed by the TypeScript side
+EDGE_INIT = "edge"  # the edge's seeding (edge/src/recommend/rpg/recommend.ts), computed by the TypeScript side
 TOP = 10
 
 
