@@ -21,8 +21,8 @@ PUBLISHED_NDCG10: dict[tuple[str, str], str] = {
     ("beauty", "esasrec"): ".0523 (seen-filtered)",
     ("sports", "esasrec"): ".0323 (seen-filtered)",
 }
-MODEL_ORDER = {"popularity": 0, "sasrec": 1, "esasrec": 2}
-PRESET_ORDER = {"tiny": 0, "quick": 1, "full": 2}
+MODEL_ORDER = {"popularity": 0, "content-knn": 1, "sasrec": 2, "esasrec": 3}
+PRESET_ORDER = {"tiny": 0, "quick": 1, "cpu": 2, "full": 3}
 NOTES = [
     "Headline metrics follow the papers' protocol (full ranking, no filtering, pessimistic ties); "
     "`seen-filt.` masks every history item (eSASRec's protocol).",
@@ -37,6 +37,11 @@ NOTES = [
     "loss (full-softmax CE is known to be stronger, so this is not a like-for-like win). Sports .0163 "
     "is 15% below .0192; its "
     "validation N@10 was flat over epochs 10-12 (.0219 / .0218), so the gap is not only the epoch cap.",
+    "content-knn is untrained: the cosine between MiniLM embeddings of the last history item (or a "
+    "recency-weighted history, `decay<d>`: weight d^age) and every item, history items excluded as part "
+    "of the model. Tags: `meta` = real title, price, brand and categories (RPG's template); `phrase` = "
+    "the shared copy's short title-derived phrase. Sports has only the phrase. It is the floor a "
+    "generative model trained on the same text must clear.",
     "eSASRec quick (d 128 not 256, lr 2e-3 not 1e-3; 20 / 14 epochs): seen-filtered test N@10 .0377 "
     "Beauty / .0211 Sports vs the published .0523 / .0323, i.e. 28% / 35% short. Training loss kept "
     "falling while validation peaked (epoch 16 Beauty, 8 Sports, where it early-stopped): at this "
@@ -53,7 +58,12 @@ def load_results(results_dir: Path) -> list[dict[str, Any]]:
     rows = [json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json"))]
     return sorted(
         rows,
-        key=lambda r: (r["dataset"], MODEL_ORDER.get(r["model"], 9), PRESET_ORDER.get(r["preset"], 9)),
+        key=lambda r: (
+            r["dataset"],
+            MODEL_ORDER.get(r["model"], 9),
+            PRESET_ORDER.get(r["preset"], 9),
+            r.get("tag") or "",
+        ),
     )
 
 
@@ -67,7 +77,7 @@ def _row(r: dict[str, Any]) -> str:
     per_epoch = "–" if r["seconds_per_epoch"] is None else f"{r['seconds_per_epoch']:.0f}"
     cells = [
         r["dataset"],
-        r["model"],
+        r["model"] + (f" ({r['tag']})" if r.get("tag") else ""),
         r["preset"],
         epochs,
         per_epoch,
@@ -123,7 +133,8 @@ def render(rows: list[dict[str, Any]], notes: list[str] = NOTES) -> str:
         git, m = r["git"], r["machine"]
         commit = (git["commit"] or "unknown")[:12] + (" (dirty)" if git["dirty"] else "")
         lines.append(
-            f"- `{r['dataset']}-{r['model']}-{r['preset']}.json`: commit {commit}, source sha256 "
+            f"- `{r['dataset']}-{r['model']}-{r['preset']}{'-' + r['tag'] if r.get('tag') else ''}.json`: "
+            f"commit {commit}, source sha256 "
             f"{r['source_sha256'][:12]}, {m['cpu']} ({m['cores']} cores, {m['threads']} thread(s), "
             f"torch {m['torch']}, {m['device']})"
         )
