@@ -1,6 +1,6 @@
 /**
  * RPG decoding cost at catalogue scale (issue 6): graph-constrained decoding against exhaustive
- * scoring on a synthetic catalogue (genrec.rpg.scale: product-quantiser SIDs, RPG's item graph,
+ * scoring on a synthetic catalogue (genrec.tools.rpg_decode_scale: product-quantiser SIDs, RPG's item graph,
  * users whose per-digit log-probabilities point at a target item), in TypeScript (the edge's
  * decoder, edge/src/recommend/rpg/graph.ts) and in Python (genrec.rpg.decode), measured side by side in one
  * run: each round times the Python decoders in a child process, then the TypeScript ones here, on
@@ -57,15 +57,15 @@ const parsed: Setting[] = settings.map((s) => {
 });
 const nameOf = (s: Setting) => `b${s.b}-k${s.k}-q${s.q}-${s.init}`;
 
-/** `python -m genrec.rpg.scale ...` in the gpu-worker project: progress on stderr, JSON on stdout. */
+/** `python -m genrec.tools.rpg_decode_scale ...` in the gpu-worker project: progress on stderr, JSON on stdout. */
 function python(...cmd: string[]): Record<string, unknown> {
-  const out = spawnSync("uv", ["run", "--frozen", "python", "-m", "genrec.rpg.scale", ...cmd], {
+  const out = spawnSync("uv", ["run", "--frozen", "python", "-m", "genrec.tools.rpg_decode_scale", ...cmd], {
     cwd: join(REPO, "gpu-worker"),
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",
     maxBuffer: 1 << 28,
   });
-  if (out.status !== 0) throw new Error(`genrec.rpg.scale ${cmd[0]} failed (${out.status})`);
+  if (out.status !== 0) throw new Error(`genrec.tools.rpg_decode_scale ${cmd[0]} failed (${out.status})`);
   return JSON.parse(out.stdout.trim().split("\n").at(-1) as string);
 }
 
@@ -249,7 +249,7 @@ const path = writeResult(`rpg/decode-scale-${items}.json`, {
   ...provenance(),
   config: { items, users, rounds, top: TOP, settings: parsed, catalogue: made },
   notes: [
-    "Synthetic catalogue (genrec.rpg.scale): SIDs from a product quantiser over a two-level Gaussian mixture, " +
+    "Synthetic catalogue (genrec.tools.rpg_decode_scale): SIDs from a product quantiser over a two-level Gaussian mixture, " +
       "the graph by RPG's code-embedding similarity (exact up to 50k items, faiss IVF above), users whose " +
       "digit log-probabilities point at a target item. recall_at_10 = overlap with exhaustive top-10.",
     "Each round times Python (numpy, one process) then TypeScript (this process) on the same inputs and beams; " +

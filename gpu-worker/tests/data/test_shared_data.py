@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from genrec.data import load_dataset
-from genrec.data.make_sample import main as make_sample
 from genrec.data.registry import SAMPLE_DIR, shared_dir
 from genrec.data.stats import compute_stats
+from genrec.tools.make_sample import main as make_sample
 
 needs_shared = pytest.mark.skipif(
     not (shared_dir("beauty").is_dir() and shared_dir("sports").is_dir()),

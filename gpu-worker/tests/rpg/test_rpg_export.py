@@ -12,9 +12,9 @@ from genrec.rpc.models import ArtifactManifest
 from genrec.rpg.config import resolve_config
 from genrec.rpg.export import PARITY_TOL, export, export_onnx, onnx_logprobs, quantize_int8, random_histories
 from genrec.rpg.model import RPG, RPGConfig
-from genrec.rpg.sweep import sweep
 from genrec.rpg.train import run
 from genrec.sid.table import load_sids, random_sids
+from genrec.tools.rpg_decode_sweep import sweep
 
 
 def test_onnx_matches_pytorch_with_a_dynamic_batch(tmp_path) -> None:

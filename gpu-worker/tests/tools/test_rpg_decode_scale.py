@@ -6,7 +6,7 @@ import json
 import numpy as np
 
 from genrec.rpg.decode import score_items, top_n
-from genrec.rpg.scale import Setting, Spec, load, make, make_catalogue, make_graph, time_decoders
+from genrec.tools.rpg_decode_scale import Setting, Spec, load, make, make_catalogue, make_graph, time_decoders
 
 SETTINGS = (Setting(10, 8, 2, "random"), Setting(10, 4, 3, "history"))
 

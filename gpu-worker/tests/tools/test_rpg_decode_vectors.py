@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from genrec.rpg.decode import graph_decode, score_items, top_n
-from genrec.rpg.vectors import MIN_GAP
+from genrec.tools.rpg_decode_vectors import MIN_GAP
 
 VECTORS = Path(__file__).resolve().parents[3] / "edge" / "test" / "vectors" / "rpg-decode.json"
 

@@ -1,4 +1,4 @@
-"""Denoise latency per batch size: ``python -m genrec.diffgrm.bench_latency --artifact DIR``.
+"""Denoise latency per batch size: ``python -m genrec.tools.diffgrm_latency --artifact DIR``.
 
 Times ``genrec.diffgrm.serve.denoise`` (id mapping, encoder, n CPD decoder passes, SID -> item
 mapping; no HTTP) on histories drawn from the artifact's dataset (validation inputs), for each batch
@@ -51,7 +51,7 @@ def time_batches(
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m genrec.diffgrm.bench_latency", description=__doc__.splitlines()[0]
+        prog="python -m genrec.tools.diffgrm_latency", description=__doc__.splitlines()[0]
     )
     p.add_argument(
         "--artifact", type=Path, required=True, help="DiffGRM artifact directory (manifest.json, ...)"

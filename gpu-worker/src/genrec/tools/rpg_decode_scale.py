@@ -17,12 +17,12 @@ No trained model reaches a million items, so the catalogue is built to have RPG'
   ``history`` (round-robin over the graph lists of five items from t's niche, genrec.rpg.decode) and
   ``edge`` (the edge's own seeding from the same histories: written by the TypeScript side).
 
-``python -m genrec.rpg.scale make --items 1000000 --out DIR`` writes the inputs (skipped when DIR
-already holds the same spec); ``python -m genrec.rpg.scale time --dir DIR --out FILE`` decodes every
-user with every setting and exhaustively, timing each call, and writes top-10 rows, items scored and
-milliseconds per user. Files (little-endian, row 0 = padding): sids.u8 [N+1, m], graph.indptr.i32
-[N+2], graph.indices.i32, logprobs.f32 [U, m, 256], beams.json (targets, histories, beams by
-``b-k-init``), spec.json.
+``python -m genrec.tools.rpg_decode_scale make --items 1000000 --out DIR`` writes the inputs
+(skipped when DIR already holds the same spec); ``python -m genrec.tools.rpg_decode_scale time --dir
+DIR --out FILE`` decodes every user with every setting and exhaustively, timing each call, and
+writes top-10 rows, items scored and milliseconds per user. Files (little-endian, row 0 = padding):
+sids.u8 [N+1, m], graph.indptr.i32 [N+2], graph.indices.i32, logprobs.f32 [U, m, 256], beams.json
+(targets, histories, beams by ``b-k-init``), spec.json.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ from genrec.rpg.graph import Graph, build_graph
 
 EXACT_MAX_ITEMS = 50_000  # genrec.rpg.graph is O(N²·m): above this the graph comes from faiss IVF
 HISTORY_ITEMS = 5
-EDGE_INIT = "edge"  # the edge's seeding (edge/src/recommend/rpg/recommend.ts), computed by the TypeScript side
+EDGE_INIT = (
+    "edge"  # the edge's seeding (edge/src/recommend/rpg/recommend.ts), computed by the TypeScript side
+)
 TOP = 10
 
 
@@ -253,7 +255,9 @@ def time_decoders(out: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m genrec.rpg.scale", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m genrec.tools.rpg_decode_scale", description=__doc__.splitlines()[0]
+    )
     sub = p.add_subparsers(dest="command", required=True)
     mk = sub.add_parser("make", help="write a synthetic catalogue, graph, users and beams")
     mk.add_argument("--items", type=int, required=True)

@@ -1,4 +1,4 @@
-"""Decode-cost sweep on a trained run: ``python -m genrec.rpg.sweep --checkpoint RUN``.
+"""Decode-cost sweep on a trained run: ``python -m genrec.tools.rpg_decode_sweep --checkpoint RUN``.
 
 Graph-constrained decoding of one split for a grid of (b, k, q) and every initial-beam strategy,
 beside exhaustive scoring: NDCG/Recall@5/10 (unfiltered) against items scored per user. The graph is
@@ -99,7 +99,9 @@ def sweep(
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m genrec.rpg.sweep", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m genrec.tools.rpg_decode_sweep", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--checkpoint", type=Path, required=True, help="run directory holding best.json")
     p.add_argument("--split", choices=("valid", "test"), default="test", help="which split to decode")
     p.add_argument("--grid", nargs="+", metavar="B,K,Q", help=f"decode settings (default {DEFAULT_GRID})")

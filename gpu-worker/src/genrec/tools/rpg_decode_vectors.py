@@ -1,4 +1,4 @@
-"""Decoder test vectors for the TypeScript edge: ``python -m genrec.rpg.vectors --out FILE``.
+"""Decoder test vectors for the TypeScript edge: ``python -m genrec.tools.rpg_decode_vectors --out FILE``.
 
 One small catalogue (N items, m digits, random SIDs), the item graph built by genrec.rpg.graph from
 a seeded random RPG model's digit embeddings, and a few cases, each a score table (that model's
@@ -109,7 +109,9 @@ def build_vectors(seed: int = 7, n_items: int = 300, m: int = 8, k: int = 20) ->
         )
     return {
         "format": 1,
-        "description": "RPG decoder vectors: exhaustive and graph-constrained top-n (genrec.rpg.vectors)",
+        "description": (
+            "RPG decoder vectors: exhaustive and graph-constrained top-n (genrec.tools.rpg_decode_vectors)"
+        ),
         "score_rule": SCORE_RULE,
         "score_tolerance": 1e-9,
         "n_items": n_items,
@@ -122,7 +124,9 @@ def build_vectors(seed: int = 7, n_items: int = 300, m: int = 8, k: int = 20) ->
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m genrec.rpg.vectors", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m genrec.tools.rpg_decode_vectors", description=__doc__.splitlines()[0]
+    )
     p.add_argument(
         "--out", type=Path, required=True, help="JSON file to write (e.g. edge/test/vectors/rpg-decode.json)"
     )
