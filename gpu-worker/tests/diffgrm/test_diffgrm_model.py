@@ -1,6 +1,7 @@
 """Model shapes and invariants: tied output, padding invariance, slot semantics, cached memory."""
 
 import numpy as np
+import pytest
 import torch
 
 from genrec.diffgrm.model import CODEBOOK, MASKED, DiffGRM, DiffGRMConfig
@@ -66,3 +67,19 @@ def test_mask_embedding_is_per_digit_and_learned(tiny_config: DiffGRMConfig) -> 
     loss.backward()
     grad = model.tokens.weight.grad
     assert grad is not None and bool(grad[model.mask_tokens].abs().sum(dim=1).gt(0).all())
+
+
+def test_centroid_init_puts_each_digits_centroids_in_the_code_table() -> None:
+    from genrec.diffgrm.model import centroid_init
+
+    rng = np.random.default_rng(0)
+    centroids = rng.normal(size=(4, 256, 8)).astype(np.float32)
+    sids = random_sids(30, 4, seed=1)
+    config = DiffGRMConfig(d=8, n_heads=2, d_ffn=16, n_dec_layers=1, code_init="centroids")
+    model = DiffGRM(config, sids, centroids)
+    table = model.tokens.weight[: 4 * 256].detach().view(4, 256, 8)
+    scale = table.norm(dim=-1).mean().item()
+    assert scale == pytest.approx(0.02 * 8**0.5, rel=1e-5)  # the random init's mean norm
+    ratio = table / torch.from_numpy(centroids)
+    assert torch.allclose(ratio, ratio.flatten()[0].expand_as(ratio), rtol=1e-4)  # one common scale
+    assert centroid_init(centroids, 6).shape == (1024, 6) and centroid_init(centroids, 12).shape == (1024, 12)

@@ -96,8 +96,12 @@ class DiffGRMConfig:
     n_dec_layers: int = 4
     dropout: float = 0.1
     max_len: int = MAX_LEN  # learned history positions
+    # Digit code embeddings at init: random | centroids (code c of digit k = the PSE quantiser's
+    # centroid c of sub-space k, projected to d, at the random init's mean norm; see ``centroid_init``)
+    code_init: str = "random"
 
     def __post_init__(self) -> None:
+        assert self.code_init in ("random", "centroids"), f"model.code_init: {self.code_init!r}"
         assert self.d % self.n_heads == 0, "d must split evenly across heads"
         assert min(self.n_digits, self.n_enc_layers, self.n_dec_layers, self.max_len) >= 1
 
@@ -110,7 +114,11 @@ class Memory(NamedTuple):
 
 
 class DiffGRM(nn.Module):
-    def __init__(self, config: DiffGRMConfig, sids: np.ndarray | Tensor) -> None:
+    def __init__(
+        self, config: DiffGRMConfig, sids: np.ndarray | Tensor, code_vectors: np.ndarray | None = None
+    ) -> None:
+        """``code_vectors`` [m, 256, D/m]: the SID quantiser's centroids (genrec.sid.table), used when
+        ``config.code_init == "centroids"``; a model about to load trained weights needs none."""
         super().__init__()
         sids = torch.as_tensor(np.asarray(sids)).long()  # [N+1, m]
         assert sids.ndim == 2 and sids.shape[1] == config.n_digits, (sids.shape, config.n_digits)
@@ -133,6 +141,9 @@ class DiffGRM(nn.Module):
         self.decoder = nn.ModuleList(DecoderBlock(*args) for _ in range(config.n_dec_layers))
         self.dec_ln = nn.LayerNorm(d)
         self.apply(self._init_weights)
+        if config.code_init == "centroids" and code_vectors is not None:
+            with torch.no_grad():
+                self.tokens.weight[: m * CODEBOOK] = centroid_init(code_vectors, d)
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
@@ -181,3 +192,21 @@ class DiffGRM(nn.Module):
         # tied output: the digit tokens' embeddings [m·256, d] -> [m, 256, d]
         codebooks = self.tokens.weight[: m * CODEBOOK].view(m, CODEBOOK, -1)  # [m, 256, d]
         return torch.einsum("uvmd,mcd->uvmc", x, codebooks)  # [U, V, m, 256]
+
+
+def centroid_init(code_vectors: np.ndarray, d: int, std: float = 0.02) -> Tensor:
+    """Code embeddings [m*256, d] from the quantiser's centroids [m, 256, dsub]: each digit's centroids
+    as they are when dsub == d (PSE's 4 x 64 = 256-d space at d 64, so an item's 4 concatenated code
+    embeddings are its reconstruction), a seeded Gaussian projection when dsub > d, zero-padded when
+    dsub < d; scaled to the mean norm of the random init (std * sqrt(d)) so logits start at the same
+    scale."""
+    m, codebook, dsub = code_vectors.shape
+    vectors = torch.from_numpy(np.ascontiguousarray(code_vectors)).reshape(
+        m * codebook, dsub
+    )  # [m*256, dsub]
+    if dsub > d:
+        generator = torch.Generator().manual_seed(dsub * 7919 + d)
+        vectors = vectors @ torch.randn(dsub, d, generator=generator) / d**0.5  # [m*256, d]
+    elif dsub < d:
+        vectors = torch.cat([vectors, torch.zeros(m * codebook, d - dsub)], dim=1)  # [m*256, d]
+    return vectors * (std * d**0.5 / vectors.norm(dim=1).mean().clamp(min=1e-12))

@@ -30,7 +30,7 @@ from genrec.diffgrm.model import DiffGRM
 from genrec.diffgrm.ocn import ocn_loss
 from genrec.diffgrm.serve import export_artifact
 from genrec.sid.artifacts import artifacts_root
-from genrec.sid.table import SIDTable, load_sids
+from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.cli import DEFAULT_RUNS, add_sids_argument, cli_overrides, run_name, run_parser
 from genrec.train.loop import FitState, ResumeRule, Task, Validation, fit
@@ -70,7 +70,8 @@ def run(
     counts = item_counts(loo.train, loo.n_items)
     buckets = bucket_map(table.sids, counts)
     torch.manual_seed(cfg.seed)
-    model = DiffGRM(config.model, table.sids).to(device)
+    centroids = code_vectors(table.source) if config.model.code_init == "centroids" else None
+    model = DiffGRM(config.model, table.sids, centroids).to(device)
     saved = load_meta(run_dir, "last") if resume else None
     prior_seconds = saved["state"]["elapsed_seconds"] if saved and not reused else 0.0
     histories, targets = (torch.from_numpy(a) for a in training_samples(loo.train, config.model.max_len))
