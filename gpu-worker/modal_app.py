@@ -22,9 +22,9 @@ from typing import Any
 import modal
 
 # genrec's modules are light (torch loads lazily) and the deploying machine has them: plain imports.
-from genrec.jobs.config import EDGE_KEY_ENV, EDGE_URL_ENV, JobSettings
-from genrec.jobs.run import run_job
+from genrec.jobs.runner import run_job
 from genrec.jobs.service import JobService, configure
+from genrec.jobs.settings import EDGE_KEY_ENV, EDGE_URL_ENV, JobSettings
 from genrec.jobs.store import JobStore
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import error_response
@@ -109,8 +109,8 @@ def _function_call(call_id: str) -> modal.FunctionCall:
     return modal.FunctionCall.from_id(call_id)
 
 
-class ModalRunner:
-    """genrec.jobs.service.Runner over `train_job`: the job's FunctionCall id is kept in its directory."""
+class ModalLauncher:
+    """genrec.jobs.service.Launcher over `train_job`: the job's FunctionCall id is kept in its directory."""
 
     def start(self, store: JobStore, job_id: str) -> None:
         call = train_job.spawn(job_id)
@@ -149,7 +149,7 @@ class Worker:
     def start(self) -> None:
         # Pay torch's import and CUDA initialisation once per container, not on the first request.
         print(f"genrec worker on {current_device()}")
-        configure(JobService(job_store(), ModalRunner()))
+        configure(JobService(job_store(), ModalLauncher()))
         self.web_app = create_app(token=os.environ[TOKEN_ENV], runtime="modal")
 
     @modal.method()

@@ -4,6 +4,7 @@ Modal 1.6 deprecates App.registered_* (removal planned for 1.7) and keeps functi
 both are read here because no public local equivalent exists yet. Bumping modal may mean editing this.
 """
 
+import functools
 import importlib.util
 import sys
 import warnings
@@ -16,10 +17,12 @@ from typing import Any
 import modal
 import pytest
 from fastapi.testclient import TestClient
+from jobs.fake_pipeline import FakePipeline  # tests/jobs, importable as `jobs` (pytest's rootdir)
 
 import genrec
 from genrec.data import registry
 from genrec.jobs import service as jobs_service
+from genrec.jobs.runner import run_job
 from genrec.rpc.models import TrainRequest
 
 MODAL_APP = Path(__file__).resolve().parents[1] / "modal_app.py"
@@ -191,8 +194,7 @@ def test_a_call_that_ended_without_finishing_the_job_reads_as_failed(
 def test_train_job_runs_the_pipeline_on_the_volume(
     fake_modal: FakeModal, modal_app: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GENREC_JOBS_FAKE_STEPS", "2")
-    monkeypatch.setenv("GENREC_JOBS_FAKE_STEP_S", "0")
+    monkeypatch.setattr(modal_app, "run_job", functools.partial(run_job, pipeline=FakePipeline(2, 0)))
     monkeypatch.setenv("GENREC_JOBS_NO_PUBLISH", "1")
     store = modal_app.job_store()
     job_id = store.create(TrainRequest.model_validate(TRAIN)).job_id

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from genrec.jobs import service
-from genrec.jobs.local import LocalRunner
+from genrec.jobs.local_launcher import LocalLauncher
 from genrec.jobs.service import JobService
 from genrec.jobs.store import JobStore
 from genrec.rpc.models import ArtifactManifest
@@ -125,12 +125,12 @@ def jobs_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def local_service(jobs_root: Path) -> Iterator[JobService]:
     """The process's job service, as the local server installs it; stops leftover children after."""
-    runner = LocalRunner()
-    svc = JobService(JobStore(jobs_root), runner)
+    launcher = LocalLauncher()
+    svc = JobService(JobStore(jobs_root), launcher)
     service.configure(svc)
     try:
         yield svc
     finally:
         service.configure(None)
         for job_id in svc.store.ids():
-            runner.stop(svc.store, job_id)
+            launcher.stop(svc.store, job_id)

@@ -1,8 +1,9 @@
-"""Jobs through the real machinery: RPC dispatch -> a child `python -m genrec.jobs.run` process running
-the fake pipeline ($GENREC_JOBS_FAKE_STEPS) -> status file -> publish to a stand-in edge."""
+"""Jobs through the real machinery: RPC dispatch -> a child job process (the runner with the fake
+pipeline, tests/jobs/fake_pipeline.py) -> status file -> publish to a stand-in edge."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from genrec.jobs.local import LocalRunner
+from genrec.jobs.local_launcher import LocalLauncher
 from genrec.jobs.service import LOST, JobService
 from genrec.jobs.store import JobStore
 from genrec.rpc.context import RpcContext
@@ -25,6 +26,7 @@ from genrec.rpc.registry import dispatch
 from genrec.server.app import create_app
 
 from .conftest import ADMIN_KEY, FakeEdge
+from .fake_pipeline import FakePipeline
 
 SAMPLE = {"kind": "builtin", "name": "sample"}
 
@@ -53,16 +55,20 @@ def stepping(job: Job) -> bool:
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch, fake_edge: FakeEdge) -> Callable[..., None]:
-    """Select the fake pipeline for the job processes started next, publishing to `fake_edge`."""
+def fake(
+    monkeypatch: pytest.MonkeyPatch, fake_edge: FakeEdge, local_service: JobService
+) -> Callable[..., list[str]]:
+    """Launch the fake pipeline for the jobs started next, publishing to `fake_edge`; returns the job
+    process's command."""
+    monkeypatch.setenv("GENREC_EDGE_URL", fake_edge.url)
+    monkeypatch.setenv("GENREC_EDGE_ADMIN_KEY", ADMIN_KEY)
+    monkeypatch.delenv("GENREC_JOBS_NO_PUBLISH", raising=False)
 
-    def configure(steps: int, step_s: float = 0.05, fail: bool = False) -> None:
-        monkeypatch.setenv("GENREC_JOBS_FAKE_STEPS", str(steps))
-        monkeypatch.setenv("GENREC_JOBS_FAKE_STEP_S", str(step_s))
-        monkeypatch.setenv("GENREC_JOBS_FAKE_FAIL", "1" if fail else "0")
-        monkeypatch.setenv("GENREC_EDGE_URL", fake_edge.url)
-        monkeypatch.setenv("GENREC_EDGE_ADMIN_KEY", ADMIN_KEY)
-        monkeypatch.delenv("GENREC_JOBS_NO_PUBLISH", raising=False)
+    def configure(steps: int, step_s: float = 0.05, fail: bool = False) -> list[str]:
+        command = FakePipeline(steps, step_s, fail).command()
+        assert isinstance(local_service.launcher, LocalLauncher)
+        local_service.launcher.command = command
+        return command
 
     return configure
 
@@ -72,7 +78,7 @@ def pid_of(svc: JobService, job_id: str) -> int:
 
 
 def test_a_job_runs_in_a_child_reports_progress_and_logs_and_publishes(
-    local_service: JobService, fake: Callable[..., None], fake_edge: FakeEdge
+    local_service: JobService, fake: Callable[..., list[str]], fake_edge: FakeEdge
 ) -> None:
     fake(steps=6)
     queued = call("train", {"model": "rpg", "dataset": SAMPLE, "preset": "tiny"})
@@ -102,7 +108,7 @@ def test_a_job_runs_in_a_child_reports_progress_and_logs_and_publishes(
 
 
 def test_activate_override_makes_the_version_live(
-    local_service: JobService, fake: Callable[..., None], fake_edge: FakeEdge
+    local_service: JobService, fake: Callable[..., list[str]], fake_edge: FakeEdge
 ) -> None:
     fake(steps=1)
     queued = call("train", {"model": "rpg", "dataset": SAMPLE, "overrides": {"activate": True}})
@@ -112,7 +118,7 @@ def test_activate_override_makes_the_version_live(
 
 
 def test_cancel_stops_the_process_and_is_a_no_op_once_finished(
-    local_service: JobService, fake: Callable[..., None], fake_edge: FakeEdge
+    local_service: JobService, fake: Callable[..., list[str]], fake_edge: FakeEdge
 ) -> None:
     fake(steps=10_000)
     job_id = call("train", {"model": "rpg", "dataset": SAMPLE}).job_id
@@ -123,7 +129,7 @@ def test_cancel_stops_the_process_and_is_a_no_op_once_finished(
 
     cancelled = call("cancel_job", {"job_id": job_id})
     assert cancelled.state == "cancelled" and cancelled.logs[-1].endswith("job cancelled")
-    assert not local_service.runner.alive(local_service.store, job_id)
+    assert not local_service.launcher.alive(local_service.store, job_id)
     time.sleep(0.3)
     assert call("job_status", {"job_id": job_id}).state == "cancelled"
     assert call("cancel_job", {"job_id": job_id}).updated_at == cancelled.updated_at
@@ -131,7 +137,7 @@ def test_cancel_stops_the_process_and_is_a_no_op_once_finished(
 
 
 def test_a_failing_pipeline_fails_the_job_with_its_error(
-    local_service: JobService, fake: Callable[..., None]
+    local_service: JobService, fake: Callable[..., list[str]]
 ) -> None:
     fake(steps=4, fail=True)
     job, _ = wait_for(call("train", {"model": "rpg", "dataset": SAMPLE}).job_id, finished)
@@ -139,12 +145,9 @@ def test_a_failing_pipeline_fails_the_job_with_its_error(
     assert job.artifact_version is None
 
 
-def test_models_the_edge_cannot_serve_fail_cleanly(local_service: JobService) -> None:
-    job, _ = wait_for(call("train", {"model": "diffgrm", "dataset": SAMPLE}).job_id, finished)
-    assert job.state == "failed" and "the edge serves rpg artifact sets only" in (job.error or "")
-
-
-def test_a_killed_job_process_reads_as_failed(local_service: JobService, fake: Callable[..., None]) -> None:
+def test_a_killed_job_process_reads_as_failed(
+    local_service: JobService, fake: Callable[..., list[str]]
+) -> None:
     fake(steps=10_000)
     job_id = call("train", {"model": "rpg", "dataset": SAMPLE}).job_id
     wait_for(job_id, stepping)
@@ -155,7 +158,7 @@ def test_a_killed_job_process_reads_as_failed(local_service: JobService, fake: C
 
 
 def test_reconcile_after_a_restart_fails_the_dead_jobs_only(
-    local_service: JobService, fake: Callable[..., None]
+    local_service: JobService, fake: Callable[..., list[str]]
 ) -> None:
     fake(steps=1)
     done_id = call("train", {"model": "rpg", "dataset": SAMPLE}).job_id
@@ -166,7 +169,7 @@ def test_reconcile_after_a_restart_fails_the_dead_jobs_only(
     os.kill(pid_of(local_service, dead_id), signal.SIGKILL)
     time.sleep(0.2)
 
-    restarted = JobService(JobStore(local_service.store.root), LocalRunner())  # knows no children
+    restarted = JobService(JobStore(local_service.store.root), LocalLauncher())  # knows no children
     assert restarted.reconcile() == [dead_id]
     assert restarted.store.read(dead_id).state == "failed"
     assert restarted.store.read(done_id).state == "succeeded"
@@ -174,13 +177,13 @@ def test_reconcile_after_a_restart_fails_the_dead_jobs_only(
 
 
 SERVER = """
-import sys, time
+import json, sys, time
 from pathlib import Path
-from genrec.jobs.local import LocalRunner
+from genrec.jobs.local_launcher import LocalLauncher
 from genrec.jobs.service import JobService
 from genrec.jobs.store import JobStore
 from genrec.rpc.models import TrainRequest
-svc = JobService(JobStore(Path(sys.argv[1])), LocalRunner())
+svc = JobService(JobStore(Path(sys.argv[1])), LocalLauncher(json.loads(sys.argv[2])))
 request = {"model": "rpg", "dataset": {"kind": "builtin", "name": "sample"}}
 job = svc.start(TrainRequest.model_validate(request))
 print(job.job_id, flush=True)
@@ -189,10 +192,10 @@ time.sleep(120)
 
 
 @pytest.mark.parametrize("kill", ["process group", "server alone"])
-def test_a_job_dies_with_its_server(jobs_root: Path, fake: Callable[..., None], kill: str) -> None:
-    fake(steps=10_000)
+def test_a_job_dies_with_its_server(jobs_root: Path, fake: Callable[..., list[str]], kill: str) -> None:
+    command = fake(steps=10_000)
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(jobs_root)],
+        [sys.executable, "-c", SERVER, str(jobs_root), json.dumps(command)],
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
@@ -216,7 +219,7 @@ def test_a_job_dies_with_its_server(jobs_root: Path, fake: Callable[..., None], 
         state = store.read(job_id).state
         if kill == "server alone":  # the job saw its parent go and said why
             assert store.read(job_id).error == "worker server exited while the job was running"
-        restarted = JobService(store, LocalRunner())
+        restarted = JobService(store, LocalLauncher())
         restarted.reconcile()
         assert restarted.store.read(job_id).state == "failed", state
     finally:

@@ -27,8 +27,7 @@ def call(method: str, payload: dict[str, Any]) -> Job:
 def test_tiny_rpg_on_the_sample_trains_and_publishes(
     local_service: JobService, fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("GENREC_JOBS_FAKE_STEPS", "GENREC_JOBS_NO_PUBLISH"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("GENREC_JOBS_NO_PUBLISH", raising=False)
     monkeypatch.setenv("GENREC_EDGE_URL", fake_edge.url)
     monkeypatch.setenv("GENREC_EDGE_ADMIN_KEY", ADMIN_KEY)
     started = time.monotonic()

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from genrec.jobs import service as jobs_service
 from genrec.rpc import registry
 from genrec.rpc.models import ErrorEnvelope, HealthRequest, HealthResponse
 from genrec.rpc.registry import Method
@@ -142,3 +143,14 @@ def test_no_token_means_no_auth() -> None:
 def test_an_empty_token_is_refused() -> None:
     with pytest.raises(ValueError):
         create_app(token="")
+
+
+def test_train_refuses_a_model_no_job_can_train_before_any_job_exists(client: TestClient) -> None:
+    dataset = {"kind": "builtin", "name": "sample"}
+    response = client.post("/rpc/train", json={"model": "diffgrm", "dataset": dataset}, headers=AUTH)
+    envelope = error_of(response, 400, "invalid_request")
+    assert envelope.error.message == "model 'diffgrm' cannot be trained by a job"
+    [issue] = envelope.error.issues
+    assert (issue.code, issue.path) == ("unsupported_model", ["model"])
+    assert "use one of rpg, popularity, sasrec, esasrec" in issue.message
+    assert jobs_service.current().store.ids() == []

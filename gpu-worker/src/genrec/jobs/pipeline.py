@@ -1,9 +1,9 @@
-"""The training job, read like the experiment: data -> semantic IDs -> RPG training -> artifact set ->
-publish to the edge. Each phase skips work a previous attempt finished (in the job's ``work/``), and
-training resumes from the run's ``last`` checkpoint, so a re-run of a job directory continues it.
+"""The pipeline steps, read like the experiment: data -> semantic IDs -> RPG training -> artifact set
+-> publish to the edge; baselines (popularity, SASRec, eSASRec) train, test and publish nothing (the
+edge serves RPG artifact sets only). ``run_pipeline`` picks the steps for a request.
 
-Baselines (popularity, SASRec, eSASRec) train and test with genrec.baselines and write their result,
-but publish nothing: the edge serves RPG artifact sets only.
+Each step skips work a previous attempt finished (in the job's ``work/``), and training resumes from
+the run's ``last`` checkpoint, so a re-run of a job directory continues it.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from genrec.jobs.config import NO_PUBLISH_ENV, JobSettings
-from genrec.jobs.edge import EdgeClient
+from genrec.jobs.edge_client import EdgeClient
 from genrec.jobs.errors import JobError
-from genrec.jobs.options import BASELINES, JobOptions, dataset_name, sid_config
 from genrec.jobs.progress import LogStream, Reporter
+from genrec.jobs.settings import NO_PUBLISH_ENV, JobSettings
+from genrec.jobs.validation import BASELINES, RPG, JobOptions, dataset_name, sid_config, validate
 from genrec.rpc.models import TrainRequest
 
 if TYPE_CHECKING:
@@ -57,6 +57,25 @@ class Workspace:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             path.write_text(f"rpg-{name}-{stamp}-{self.job_id[:6]}\n")
         return path.read_text().strip()
+
+
+class Pipeline(Protocol):
+    """What a job process runs: the steps below (``run_pipeline``), or a stand-in in tests."""
+
+    def __call__(
+        self, request: TrainRequest, ws: Workspace, settings: JobSettings, rep: Reporter
+    ) -> Outcome: ...
+
+
+def run_pipeline(request: TrainRequest, ws: Workspace, settings: JobSettings, rep: Reporter) -> Outcome:
+    """Validate the request again (it was checked before the job was created; the code may have
+    changed since), then run its model's steps. Raises JobError for what no retry can fix."""
+    options = validate(request)
+    if request.model == RPG:
+        if problem := settings.publish_problem():
+            raise JobError(problem)
+        return run_rpg(request, options, ws, settings, rep)
+    return run_baseline(request, options, ws, settings, rep)
 
 
 def phases_for(model: str) -> tuple[tuple[str, float], ...]:
@@ -206,7 +225,7 @@ def publish(artifact_dir: Path, options: JobOptions, settings: JobSettings, rep:
 def run_rpg(
     request: TrainRequest, options: JobOptions, ws: Workspace, settings: JobSettings, rep: Reporter
 ) -> Outcome:
-    threads = int(options.config.get("train.threads", "1"))
+    threads = int(options.config.get("train.threads", 1))  # typed by validate()
     rep.phase("dataset")
     spec, ds = load_data(request, ws, settings, rep)
     rep.phase("sids")

@@ -1,12 +1,12 @@
-"""Job semantics shared by both runtimes, and the RPC handlers over them.
+"""The job service: start, status, cancel and reconcile jobs, the same on both runtimes.
 
-A ``JobService`` pairs a store with a runner: the local runner (child processes, the default) or
+A ``JobService`` pairs a store with a launcher: the local one (child processes, the default) or
 Modal's (``.spawn()`` of the ``train_job`` function, defined in modal_app.py so that library code
 never imports modal). Starting returns at once; a queued/running job whose process is gone reads as
 failed; cancelling stops the process and then marks the job, and is a no-op on a finished job.
 
 Module-level state: ``_service``, the process's service, built lazily from the environment (local
-runner, $GENREC_JOBS_DIR) unless an entry point installs one with ``configure``.
+launcher, $GENREC_JOBS_DIR) unless an entry point installs one with ``configure``.
 """
 
 from __future__ import annotations
@@ -15,34 +15,36 @@ import logging
 import threading
 from typing import Protocol
 
-from genrec.jobs.config import jobs_root
 from genrec.jobs.errors import JobNotFoundError
-from genrec.jobs.options import InvalidOverride, validate
+from genrec.jobs.settings import jobs_root
 from genrec.jobs.store import TERMINAL, JobStore, now
-from genrec.rpc.context import RpcContext
-from genrec.rpc.errors import RpcError
-from genrec.rpc.models import ErrorIssue, Job, JobRef, TrainRequest
+from genrec.jobs.validation import validate
+from genrec.rpc.models import Job, TrainRequest
 
 log = logging.getLogger(__name__)
 LOST = "worker process exited unexpectedly"
 CANCEL_MARK = "cancel_requested"
 
 
-class Runner(Protocol):
+class Launcher(Protocol):
+    """Starts a job's process (``genrec.jobs.runner``), tells whether it still runs, stops it."""
+
     def start(self, store: JobStore, job_id: str) -> None: ...
     def alive(self, store: JobStore, job_id: str) -> bool: ...
     def stop(self, store: JobStore, job_id: str) -> None: ...
 
 
 class JobService:
-    def __init__(self, store: JobStore, runner: Runner) -> None:
-        self.store, self.runner = store, runner
+    def __init__(self, store: JobStore, launcher: Launcher) -> None:
+        self.store, self.launcher = store, launcher
         self._lock = threading.Lock()  # one state transition at a time in this process
 
     def start(self, request: TrainRequest) -> Job:
+        """Validate (raising InvalidTrainRequest before any job exists), create, launch."""
+        validate(request)
         job = self.store.create(request)
         try:
-            self.runner.start(self.store, job.job_id)
+            self.launcher.start(self.store, job.job_id)
         except Exception as e:
             log.exception("could not start job %s", job.job_id)
             self.store.append_log(job.job_id, f"could not start the job process: {e}")
@@ -52,7 +54,7 @@ class JobService:
 
     def status(self, job_id: str) -> Job:
         job = self.store.read(job_id)
-        if job.state in TERMINAL or self.runner.alive(self.store, job_id):
+        if job.state in TERMINAL or self.launcher.alive(self.store, job_id):
             return job
         with self._lock:
             job = self.store.read(job_id)  # it may have finished between the two reads
@@ -71,7 +73,7 @@ class JobService:
         # The mark outlives a late status write from a job process that has not seen the cancel yet
         # (on a Modal Volume the last commit wins): status() still answers cancelled.
         self.store.write_text(job_id, CANCEL_MARK, now().isoformat())
-        self.runner.stop(self.store, job_id)
+        self.launcher.stop(self.store, job_id)
         with self._lock:
             job = self.store.read(job_id)
             if job.state in TERMINAL:
@@ -110,34 +112,7 @@ def current() -> JobService:
     global _service
     with _service_lock:
         if _service is None:
-            from genrec.jobs.local import LocalRunner
+            from genrec.jobs.local_launcher import LocalLauncher
 
-            _service = JobService(JobStore(jobs_root()), LocalRunner())
+            _service = JobService(JobStore(jobs_root()), LocalLauncher())
         return _service
-
-
-def _not_found(job_id: str) -> RpcError:
-    return RpcError(404, "not_found", f"no job {job_id[:128]!r}")
-
-
-def train(request: TrainRequest, context: RpcContext) -> Job:
-    try:
-        validate(request)
-    except InvalidOverride as e:
-        issue = ErrorIssue(code="invalid_override", path=["overrides", e.key], message=e.detail)
-        raise RpcError(400, "invalid_request", f"invalid override {e.key!r}", [issue]) from None
-    return current().start(request)
-
-
-def job_status(request: JobRef, context: RpcContext) -> Job:
-    try:
-        return current().status(request.job_id)
-    except JobNotFoundError:
-        raise _not_found(request.job_id) from None
-
-
-def cancel_job(request: JobRef, context: RpcContext) -> Job:
-    try:
-        return current().cancel(request.job_id)
-    except JobNotFoundError:
-        raise _not_found(request.job_id) from None

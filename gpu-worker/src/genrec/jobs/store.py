@@ -1,10 +1,10 @@
-"""Jobs on disk: one directory per job under a root (local disk, or the Modal Volume).
+"""The job store: jobs on disk, one directory per job under a root (local disk, or the Modal Volume).
 
     <root>/<job_id>/request.json   the TrainRequest, written once at creation
                     status.json    the contract's ``Job``, rewritten atomically (temp file + rename)
                     log.txt        every log line; ``Job.logs`` is its tail
                     pid | call_id  how the runner reaches the job process (local pid, Modal call id)
-                    work/          the job's data, SIDs, checkpoints and artifact set (genrec.jobs.run)
+                    work/          the job's data, SIDs, checkpoints and artifact set (genrec.jobs.runner)
 
 Several processes write one job (the job process its progress, the server a cancel or a crash), so
 every write is a whole-file rename and terminal states are never overwritten by ``save``.

@@ -1,4 +1,5 @@
-"""The worker's one error type and its one mapper to the contract's ErrorEnvelope."""
+"""The worker's one wire error type, and its one mapper to the contract's ErrorEnvelope: RpcError
+as raised, the jobs package's errors by their meaning, anything else as an internal error."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from genrec.jobs.errors import InvalidTrainRequest, JobNotFoundError
 from genrec.rpc.models import Error, ErrorEnvelope, ErrorIssue
 
 log = logging.getLogger(__name__)
@@ -32,10 +34,23 @@ class RpcError(Exception):
         return cls(400, "invalid_request", message, issues)
 
 
+def as_rpc_error(exc: BaseException) -> RpcError | None:
+    """The wire error for an exception the caller should see; None for an unexpected one."""
+    if isinstance(exc, RpcError):
+        return exc
+    if isinstance(exc, InvalidTrainRequest):
+        issue = ErrorIssue(code=exc.code, path=list(exc.path), message=exc.detail)
+        return RpcError(400, "invalid_request", exc.summary, [issue])
+    if isinstance(exc, JobNotFoundError):
+        return RpcError(404, "not_found", str(exc))
+    return None
+
+
 def error_response(exc: BaseException, request_id: str) -> tuple[int, dict[str, Any]]:
     """Map any exception to (status, ErrorEnvelope JSON). Unexpected ones are logged, never described."""
-    if not isinstance(exc, RpcError):
+    error = as_rpc_error(exc)
+    if error is None:
         log.error("unhandled error (request_id=%s)", request_id, exc_info=exc)
-        exc = RpcError(500, "internal", "internal error; see the worker log for this request_id")
-    envelope = ErrorEnvelope(error=exc.error, request_id=request_id)
-    return exc.status, envelope.model_dump(mode="json")
+        error = RpcError(500, "internal", "internal error; see the worker log for this request_id")
+    envelope = ErrorEnvelope(error=error.error, request_id=request_id)
+    return error.status, envelope.model_dump(mode="json")

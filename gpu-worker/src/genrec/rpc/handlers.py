@@ -1,4 +1,5 @@
-"""RPC handlers: plain functions `(request model, context) -> response model`, free of any transport."""
+"""RPC handlers: plain functions `(request model, context) -> response model`, free of any transport.
+Errors a handler does not raise as RpcError are mapped in one place, genrec.rpc.errors."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import NoReturn
 from pydantic import BaseModel
 
 from genrec.embed import DEFAULT_MODEL, UnknownModelError, canonical_model, embed_texts
+from genrec.jobs import service as jobs
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import RpcError
 from genrec.rpc.models import (
@@ -23,8 +25,11 @@ from genrec.rpc.models import (
     ErrorIssue,
     HealthRequest,
     HealthResponse,
+    Job,
+    JobRef,
     ScoredItem,
     SemanticId,
+    TrainRequest,
 )
 from genrec.sid.artifacts import ArtifactNotFoundError, load_artifact
 
@@ -104,6 +109,19 @@ def denoise(request: DenoiseRequest, context: RpcContext) -> DenoiseResponse:
             for items, invalid in answers
         ],
     )
+
+
+def train(request: TrainRequest, context: RpcContext) -> Job:
+    """Validate and start a training job (genrec.jobs); answers at once with the queued job."""
+    return jobs.current().start(request)
+
+
+def job_status(request: JobRef, context: RpcContext) -> Job:
+    return jobs.current().status(request.job_id)
+
+
+def cancel_job(request: JobRef, context: RpcContext) -> Job:
+    return jobs.current().cancel(request.job_id)
 
 
 def not_implemented(request: BaseModel, context: RpcContext) -> NoReturn:

@@ -10,10 +10,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from genrec.jobs.service import cancel_job, job_status, train
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import RpcError
-from genrec.rpc.handlers import assign_sids, denoise, embed, health
+from genrec.rpc.handlers import assign_sids, cancel_job, denoise, embed, health, job_status, train
 from genrec.rpc.models import (
     AssignSidsRequest,
     AssignSidsResponse,

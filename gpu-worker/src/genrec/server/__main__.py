@@ -9,9 +9,9 @@ from pathlib import Path
 
 import uvicorn
 
-from genrec.jobs.config import JOBS_DIR_ENV, jobs_root
-from genrec.jobs.local import LocalRunner
+from genrec.jobs.local_launcher import LocalLauncher
 from genrec.jobs.service import JobService, configure
+from genrec.jobs.settings import JOBS_DIR_ENV, jobs_root
 from genrec.jobs.store import JobStore
 from genrec.server.app import TOKEN_ENV, create_app
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
 def start_jobs(root: Path) -> JobService:
     """Jobs run as children of this process; those a previous server left queued/running are dead
     (a job never outlives its server), so they are marked failed before serving."""
-    service = JobService(JobStore(root), LocalRunner())
+    service = JobService(JobStore(root), LocalLauncher())
     configure(service)
     lost = service.reconcile()
     if lost:

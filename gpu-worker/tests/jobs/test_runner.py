@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from genrec.jobs.config import FakePipeline, JobSettings
 from genrec.jobs.pipeline import Workspace, load_data
 from genrec.jobs.progress import Reporter
-from genrec.jobs.run import main, run_job
+from genrec.jobs.runner import main, run_job
+from genrec.jobs.settings import JobSettings
 from genrec.jobs.store import JobStore
 from genrec.rpc.models import TrainRequest
 
 from .conftest import ADMIN_KEY, FakeEdge
+from .fake_pipeline import FakePipeline
 
 SAMPLE = {"kind": "builtin", "name": "sample"}
 EVENTS = [
@@ -56,12 +57,11 @@ def test_a_re_run_of_the_job_dir_continues_and_publishes_the_same_version(
     tmp_path: Path, fake_edge: FakeEdge
 ) -> None:
     store, job_id = new_job(tmp_path)
-    settings = JobSettings(
-        edge_url=fake_edge.url, admin_key=ADMIN_KEY, fake=FakePipeline(steps=2, step_seconds=0)
-    )
-    first = run_job(store, job_id, settings)
+    settings = JobSettings(edge_url=fake_edge.url, admin_key=ADMIN_KEY)
+    fake = FakePipeline(steps=2, step_seconds=0)
+    first = run_job(store, job_id, settings, pipeline=fake)
     store.save(first.model_copy(update={"state": "running"}), force=True)  # as if it died before this write
-    second = run_job(store, job_id, settings)
+    second = run_job(store, job_id, settings, pipeline=fake)
     assert second.state == "succeeded" and second.artifact_version == first.artifact_version
     assert list(fake_edge.registered) == [first.artifact_version]
     assert any("already registered" in line for line in second.logs)
@@ -69,29 +69,31 @@ def test_a_re_run_of_the_job_dir_continues_and_publishes_the_same_version(
 
 def test_unexpected_errors_fail_the_job_only_on_the_final_attempt(tmp_path: Path) -> None:
     store, job_id = new_job(tmp_path)
-    settings = JobSettings(publish=False, fake=FakePipeline(steps=2, step_seconds=0, fail=True))
+    settings = JobSettings(publish=False)
+    failing = FakePipeline(steps=2, step_seconds=0, fail=True)
     with pytest.raises(RuntimeError):
-        run_job(store, job_id, settings, final_attempt=False)
+        run_job(store, job_id, settings, final_attempt=False, pipeline=failing)
     job = store.read(job_id)
     assert job.state == "running" and job.logs[-1].endswith("the job will be retried")
     with pytest.raises(RuntimeError):
-        run_job(store, job_id, settings, final_attempt=True)
+        run_job(store, job_id, settings, final_attempt=True, pipeline=failing)
     assert store.read(job_id).state == "failed"
-    fixed = JobSettings(publish=False, fake=FakePipeline(steps=2, step_seconds=0))
-    assert run_job(store, job_id, fixed).state == "succeeded", "running a failed job again resumes it"
+    fixed = FakePipeline(steps=2, step_seconds=0)
+    again = run_job(store, job_id, settings, pipeline=fixed)
+    assert again.state == "succeeded", "running a failed job again resumes it"
     assert store.read(job_id).error is None
 
 
 def test_finished_and_cancelled_jobs_are_not_run_again(tmp_path: Path) -> None:
     store, job_id = new_job(tmp_path)
     store.update(job_id, state="cancelled")
-    settings = JobSettings(publish=False, fake=FakePipeline(steps=1, step_seconds=0))
-    assert run_job(store, job_id, settings).state == "cancelled"
+    settings = JobSettings(publish=False)
+    assert run_job(store, job_id, settings, pipeline=FakePipeline(steps=1)).state == "cancelled"
     assert not (store.job_dir(job_id) / "work").exists()
 
 
 def test_rpg_without_an_edge_fails_before_training(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GENREC_EDGE_URL", "GENREC_JOBS_NO_PUBLISH", "GENREC_JOBS_FAKE_STEPS"):
+    for name in ("GENREC_EDGE_URL", "GENREC_JOBS_NO_PUBLISH"):
         monkeypatch.delenv(name, raising=False)
     store, job_id = new_job(tmp_path, preset="tiny")
     assert main(["--job-dir", str(store.job_dir(job_id))]) == 1

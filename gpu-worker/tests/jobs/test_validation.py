@@ -1,4 +1,5 @@
-"""TrainRequest.overrides: split by destination and checked before a job is created."""
+"""TrainRequest validation: the model, and overrides split by destination, typed by the trainers'
+config fields and checked before a job is created."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from genrec.jobs.options import InvalidOverride, as_text, parse_options, sid_config, validate
+from genrec.jobs.errors import InvalidOverride, UnsupportedModel
+from genrec.jobs.validation import parse_options, sid_config, validate
 from genrec.rpc.models import TrainRequest
 
 
@@ -23,16 +25,6 @@ def request(
     )
 
 
-def test_json_numbers_become_the_trainers_text() -> None:
-    assert [as_text(v) for v in (3.0, 0.5, True, False, "history")] == [
-        "3",
-        "0.5",
-        "true",
-        "false",
-        "history",
-    ]
-
-
 def test_overrides_are_split_by_destination() -> None:
     req = TrainRequest.model_validate_json(
         '{"model": "rpg", "dataset": {"kind": "builtin", "name": "sample"},'
@@ -41,8 +33,8 @@ def test_overrides_are_split_by_destination() -> None:
     options = parse_options(req)
     assert options.activate is True
     assert dict(options.sid) == {"m": 16.0}
-    assert dict(options.config) == {"train.epochs": "3", "decode.init": "history"}
-    assert validate(req) == options
+    assert dict(options.config) == {"train.epochs": 3.0, "decode.init": "history"}
+    assert validate(req).config == {"train.epochs": 3, "decode.init": "history"}
 
 
 @pytest.mark.parametrize(
@@ -62,7 +54,24 @@ def test_sid_overrides_are_typed_and_checked() -> None:
             validate(request(**bad))
 
 
+def test_overrides_reach_the_config_typed_by_its_fields() -> None:
+    typed = validate(request(**{"train.epochs": 3, "train.lr": 1, "train.bucket_by_length": True})).config
+    assert typed == {"train.epochs": 3, "train.lr": 1.0, "train.bucket_by_length": True}
+    assert [type(v) for v in typed.values()] == [int, float, bool]
+    assert validate(request(**{"train.epochs": "4"})).config == {"train.epochs": 4}  # text, as --set
+    for bad in ({"train.epochs": 2.5}, {"train.epochs": True}, {"train.lr": False}, {"decode.init": 1}):
+        with pytest.raises(InvalidOverride) as e:
+            validate(request(**bad))
+        assert e.value.path == ("overrides", *bad)
+
+
+def test_a_model_no_job_can_train_is_refused() -> None:
+    with pytest.raises(UnsupportedModel) as e:
+        validate(request("diffgrm"))
+    assert e.value.path == ("model",) and "diffgrm" in str(e.value)
+
+
 def test_baselines_take_their_own_config() -> None:
-    assert dict(validate(request("sasrec", **{"model.d": 32})).config) == {"model.d": "32"}
+    assert dict(validate(request("sasrec", **{"model.d": 32})).config) == {"model.d": 32}
     with pytest.raises(InvalidOverride, match=r"model\.no_such"):
         validate(request("sasrec", **{"model.no_such": 1}))

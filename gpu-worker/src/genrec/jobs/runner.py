@@ -1,10 +1,10 @@
-"""The job process: ``python -m genrec.jobs.run --job-dir DIR`` runs one job to its end.
+"""The job runner: ``python -m genrec.jobs.runner --job-dir DIR`` runs one job to its end.
 
-Reads ``DIR/request.json``, marks the job running and reports phases, progress and logs into
-``DIR/status.json`` / ``DIR/log.txt`` (genrec.jobs.store). Running it again on the same directory
-continues the job (finished phases are skipped, training resumes from its checkpoint). Settings come
-from the environment (genrec.jobs.config). The local server starts it as a child process; Modal's
-``train_job`` calls ``run_job`` in its container.
+Reads ``DIR/request.json``, marks the job running, runs the pipeline and reports phases, progress,
+logs and the outcome into ``DIR/status.json`` / ``DIR/log.txt`` (genrec.jobs.store). Running it again
+on the same directory continues the job. Settings come from the environment (genrec.jobs.settings).
+The local launcher starts it as a child process; Modal's ``train_job`` calls ``run_job`` in its
+container.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ import time
 import traceback
 from pathlib import Path
 
-from genrec.jobs.config import JobSettings
 from genrec.jobs.errors import JobError
-from genrec.jobs.options import BASELINES, InvalidOverride, parse_options, validate
-from genrec.jobs.pipeline import Outcome, Workspace, phases_for, run_baseline, run_rpg
+from genrec.jobs.pipeline import Pipeline, Workspace, phases_for, run_pipeline
 from genrec.jobs.progress import Reporter
+from genrec.jobs.settings import JobSettings
 from genrec.jobs.store import JobStore
 from genrec.rpc.models import Job
 
@@ -30,10 +29,17 @@ log = logging.getLogger("genrec.jobs")
 MAX_ERROR = 2000
 
 
-def run_job(store: JobStore, job_id: str, settings: JobSettings, final_attempt: bool = True) -> Job:
-    """Run (or continue) one job; returns its final status. A JobError fails the job (until someone
-    runs it again). Any other exception fails it on the ``final_attempt`` and is re-raised, so a runner
-    with retries (Modal) tries again and the next attempt resumes. Succeeded and cancelled jobs stay."""
+def run_job(
+    store: JobStore,
+    job_id: str,
+    settings: JobSettings,
+    final_attempt: bool = True,
+    pipeline: Pipeline = run_pipeline,
+) -> Job:
+    """Run (or continue) one job through ``pipeline``; returns its final status. A JobError fails the
+    job (until someone runs it again). Any other exception fails it on the ``final_attempt`` and is
+    re-raised, so a launcher with retries (Modal) tries again and the next attempt resumes. Succeeded
+    and cancelled jobs stay."""
     request = store.request(job_id)
     job = store.read(job_id, refresh=False)
     if job.state in ("succeeded", "cancelled"):
@@ -42,7 +48,9 @@ def run_job(store: JobStore, job_id: str, settings: JobSettings, final_attempt: 
     reporter.start()
     reporter.log(f"job started in process {os.getpid()}")
     try:
-        outcome = _pipeline(request, store, job_id, settings, reporter)
+        workspace = Workspace(store.job_dir(job_id) / "work", job_id)
+        workspace.root.mkdir(parents=True, exist_ok=True)
+        outcome = pipeline(request, workspace, settings, reporter)
         reporter.log("job succeeded")
         return reporter.finish(
             "succeeded", phase="done", artifact_version=outcome.artifact_version, metrics=outcome.metrics
@@ -64,30 +72,6 @@ def run_job(store: JobStore, job_id: str, settings: JobSettings, final_attempt: 
         reporter.close()
 
 
-def _pipeline(request, store: JobStore, job_id: str, settings: JobSettings, rep: Reporter) -> Outcome:
-    try:
-        # The fake test pipeline skips the trainers' config checks (they import torch).
-        options = parse_options(request) if settings.fake is not None else validate(request)
-    except InvalidOverride as e:
-        raise JobError(str(e)) from None
-    workspace = Workspace(store.job_dir(job_id) / "work", job_id)
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    if settings.fake is not None:
-        from genrec.jobs.fake import run_fake
-
-        return run_fake(request, options, workspace, settings, rep)
-    if request.model == "rpg":
-        if problem := settings.publish_problem():
-            raise JobError(problem)
-        return run_rpg(request, options, workspace, settings, rep)
-    if request.model in BASELINES:
-        return run_baseline(request, options, workspace, settings, rep)
-    raise JobError(
-        f"model {request.model!r} cannot be trained by a job yet: the edge serves rpg artifact sets only "
-        f"(popularity, sasrec and esasrec train and report metrics without publishing)"
-    )
-
-
 def watch_parent(parent_pid: int, store: JobStore, job_id: str, interval: float = 1.0) -> None:
     """End this process when the server that started it is gone (it would be re-parented), so a job
     never outlives its local server; the job is marked failed on the way out."""
@@ -105,7 +89,7 @@ def watch_parent(parent_pid: int, store: JobStore, job_id: str, interval: float 
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m genrec.jobs.run", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m genrec.jobs.runner", description=__doc__.splitlines()[0])
     p.add_argument("--job-dir", type=Path, required=True, help="the job's directory: <jobs root>/<job id>")
     p.add_argument(
         "--parent-pid",
@@ -115,14 +99,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, pipeline: Pipeline = run_pipeline) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     job_dir = args.job_dir.resolve()
     store = JobStore(job_dir.parent)
     if args.parent_pid is not None:
         watch_parent(args.parent_pid, store, job_dir.name)
-    job = run_job(store, job_dir.name, JobSettings.from_env())
+    job = run_job(store, job_dir.name, JobSettings.from_env(), pipeline=pipeline)
     return 0 if job.state == "succeeded" else 1
 
 

@@ -1,4 +1,5 @@
-"""Local runner: each job is a child process of the server (``python -m genrec.jobs.run``).
+"""The local process launcher: each job is a child process of the server (``python -m
+genrec.jobs.runner``), started, watched and stopped through its pid.
 
 The child stays in the server's process group, so stopping the group (Ctrl-C, a supervisor, the
 end-to-end test) stops its jobs too; and the child watches its parent, so a job never outlives a
@@ -14,29 +15,27 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from genrec.jobs.store import JobStore
 
 TERM_GRACE_S = 5.0
+RUNNER = (sys.executable, "-m", "genrec.jobs.runner")
 
 
-class LocalRunner:
-    def __init__(self) -> None:
+class LocalLauncher:
+    """genrec.jobs.service.Launcher for this machine. ``command`` is the job process without its
+    ``--job-dir`` / ``--parent-pid`` arguments (tests start a fake pipeline's script instead)."""
+
+    def __init__(self, command: Sequence[str] = RUNNER) -> None:
+        self.command = list(command)
         self._children: dict[str, subprocess.Popen[bytes]] = {}  # by job id, while this server runs
         self._lock = threading.Lock()
 
     def start(self, store: JobStore, job_id: str) -> None:
         job_dir = store.job_dir(job_id)
-        command = [
-            sys.executable,
-            "-m",
-            "genrec.jobs.run",
-            "--job-dir",
-            str(job_dir),
-            "--parent-pid",
-            str(os.getpid()),
-        ]
+        command = [*self.command, "--job-dir", str(job_dir), "--parent-pid", str(os.getpid())]
         with (job_dir / "stdout.txt").open("ab") as out:
             child = subprocess.Popen(
                 command,

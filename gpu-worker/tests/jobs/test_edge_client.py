@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from genrec.jobs.config import JobSettings
-from genrec.jobs.edge import EdgeClient, EdgeHTTPError, check_artifact_set
+from genrec.jobs.edge_client import EdgeClient, EdgeHTTPError, check_artifact_set
 from genrec.jobs.errors import JobError
-from genrec.jobs.fake import write_fake_artifacts
+from genrec.jobs.settings import JobSettings
 from genrec.rpc.models import ArtifactManifest
 
 from .conftest import ADMIN_KEY, FakeEdge
+from .fake_pipeline import write_fake_artifacts
 
 VERSION = "rpg-sample-20261124T183000Z-abcdef"
 

@@ -1,4 +1,4 @@
-"""The job's HTTP calls to the edge: fetch a training snapshot, publish an artifact set.
+"""HTTP client of the edge for a job: fetch a training snapshot, publish an artifact set.
 
 Publishing (docs/artifacts.md; routes in edge/src/routes/models), all with
 ``Authorization: Bearer $GENREC_EDGE_ADMIN_KEY``:

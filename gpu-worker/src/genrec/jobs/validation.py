@@ -1,0 +1,160 @@
+"""Request validation: what a TrainRequest asks of the pipeline, checked before a job is created and
+again in the job process, turned into typed ``JobOptions``.
+
+``overrides`` keys (values are JSON numbers, strings or booleans):
+
+    activate            rpg: make the published version live at once (default false: the edge
+                        registers it and an admin activates it)
+    sid.<field>         rpg: SID tokenizer (genrec.sid.SidConfig: m, pca_dim, whiten, seed, pq_iters,
+                        opq_iters); m defaults to the preset's (tiny 8, else 32; sports and toys 16)
+    model.<field>, train.<field>, decode.<field>
+                        the trainer's config (genrec.rpg.config; baselines: genrec.baselines.config,
+                        no decode.*), applied after its preset and dataset layers; a number or boolean
+                        must fit the field's type (JSON has one number type: 3 and 3.0 both fit an int)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from genrec.jobs.errors import InvalidOverride, UnsupportedModel
+from genrec.rpc.models import TrainRequest
+
+if TYPE_CHECKING:
+    from genrec.sid import SidConfig
+
+RPG = "rpg"
+BASELINES = ("popularity", "sasrec", "esasrec")
+TRAINABLE = (RPG, *BASELINES)
+SID_DIGITS = {"tiny": 8}  # RPG's m per preset; quick/full use the authors' m per dataset
+DATASET_DIGITS = {"sports": 16, "toys": 16}  # ALGORITHMS.md §2 (Beauty 32, the default)
+SID_PRESETS: Mapping[str, Mapping[str, int]] = {"tiny": {"pq_iters": 10, "opq_iters": 10}}
+CONFIG_SECTIONS = ("model", "train", "decode")
+
+Scalar = bool | int | float | str
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    activate: bool = False
+    sid: Mapping[str, object] = dataclasses.field(default_factory=dict)  # SidConfig fields
+    config: Mapping[str, Scalar] = dataclasses.field(default_factory=dict)  # dotted keys, as given
+
+
+def parse_options(request: TrainRequest) -> JobOptions:
+    """Split ``overrides`` by destination (no trainer involved); raises InvalidOverride naming the
+    first bad key. ``validate`` also types ``config`` by the trainer's fields."""
+    activate, sid, config = False, {}, {}
+    for key, value in (request.overrides or {}).items():
+        section, _, name = key.partition(".")
+        if key == "activate":
+            if not isinstance(value, bool):
+                raise InvalidOverride(key, "must be a boolean")
+            activate = value
+        elif section == "sid" and name:
+            sid[name] = value
+        elif section in CONFIG_SECTIONS and name:
+            config[key] = value
+        else:
+            raise InvalidOverride(key, "unknown key: use activate, sid.*, model.*, train.* or decode.*")
+        if request.model != RPG and (key == "activate" or section in ("sid", "decode")):
+            raise InvalidOverride(key, f"only applies to rpg, not {request.model}")
+    return JobOptions(activate, sid, config)
+
+
+def dataset_name(request: TrainRequest) -> str:
+    return request.dataset.name if request.dataset.kind == "builtin" else "snapshot"
+
+
+def sid_config(request: TrainRequest, options: JobOptions) -> SidConfig:
+    from genrec.sid import SidConfig, default_config
+
+    known = {f.name for f in dataclasses.fields(SidConfig)} - {"scheme"}
+    preset_digits = SID_DIGITS.get(request.preset, DATASET_DIGITS.get(dataset_name(request), 32))
+    fields = {**SID_PRESETS.get(request.preset, {}), "m": preset_digits}
+    for name, value in options.sid.items():
+        if name not in known:
+            raise InvalidOverride(f"sid.{name}", "unknown SID field (scheme is always rpg)")
+        if name == "whiten":
+            if not isinstance(value, bool):
+                raise InvalidOverride(f"sid.{name}", "must be a boolean")
+            fields[name] = value
+        elif isinstance(value, bool) or not isinstance(value, float | int) or not float(value).is_integer():
+            raise InvalidOverride(f"sid.{name}", "must be an integer")
+        else:
+            fields[name] = int(value)
+    m = fields.pop("m")
+    try:
+        return default_config("rpg", m, **fields)
+    except ValueError as e:
+        raise InvalidOverride("sid.m" if "sid.m" in (request.overrides or {}) else "sid", str(e)) from None
+
+
+def typed(value: Scalar, field_type: object, key: str) -> Scalar:
+    """A JSON number or boolean as the config field's type (3.0 -> 3 for an int field); strings pass on
+    to the trainer's resolver, which parses them by the field's type as it does ``--set`` text."""
+    if isinstance(value, str):
+        return value
+    if field_type is bool:
+        if isinstance(value, bool):
+            return value
+        raise InvalidOverride(key, "must be a boolean")
+    if isinstance(value, bool) or field_type not in (int, float):
+        raise InvalidOverride(key, f"must be {'a string' if field_type is str else field_type}")
+    if field_type is int:
+        if not float(value).is_integer():
+            raise InvalidOverride(key, "must be an integer")
+        return int(value)
+    return float(value)
+
+
+def _field_type(config: object, key: str) -> object | None:
+    """The declared type of ``section.field`` in a run config; None for a key it lacks (the resolver
+    then names the key and the fields it has)."""
+    section, _, name = key.partition(".")
+    part = getattr(config, section, None)
+    if part is None or not dataclasses.is_dataclass(part):
+        return None
+    return typing.get_type_hints(type(part)).get(name)
+
+
+def validate(request: TrainRequest) -> JobOptions:
+    """Everything about a request that can be checked without data: raises UnsupportedModel or
+    InvalidOverride. ``config`` comes back as the values the trainer's config will hold."""
+    if request.model not in TRAINABLE:
+        raise UnsupportedModel(
+            request.model,
+            f"model {request.model!r} cannot be trained by a job yet: use one of {', '.join(TRAINABLE)} "
+            "(the edge serves rpg artifact sets; the baselines train and report metrics without publishing)",
+        )
+    options = parse_options(request)
+    name = dataset_name(request)
+    if request.model == RPG:
+        from genrec.rpg.config import resolve_config
+
+        m = sid_config(request, options).m
+
+        def resolve(overrides: Mapping[str, Scalar]) -> Any:
+            return resolve_config(name, request.preset, "validate", m, overrides)
+    else:
+        from genrec.baselines.config import resolve_config as resolve_baseline
+
+        def resolve(overrides: Mapping[str, Scalar]) -> Any:
+            return resolve_baseline(request.model, name, request.preset, overrides)
+
+    defaults = resolve({})
+    config: dict[str, Scalar] = {}
+    for key, value in options.config.items():
+        field_type = _field_type(defaults, key)
+        value = value if field_type is None else typed(value, field_type, key)
+        try:
+            resolved = resolve({key: value})
+        except (ValueError, TypeError, AssertionError) as e:
+            raise InvalidOverride(key, str(e) or "invalid value") from None
+        section, _, field = key.partition(".")
+        config[key] = getattr(getattr(resolved, section), field)
+    return dataclasses.replace(options, config=config)
