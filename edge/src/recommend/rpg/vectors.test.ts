@@ -3,7 +3,7 @@ import vectors from "../../../test/vectors/rpg-decode.json";
 import { CODES, exhaustiveTopN, type ItemGraph, type SidTable } from "./decode.ts";
 import { graphDecode } from "./graph.ts";
 
-// Written by `python -m genrec.rpg.vectors` from the Python decoder (genrec/rpg/decode.py); the
+// Written by `python -m genrec.tools.rpg_decode_vectors` from the Python decoder (genrec/rpg/decode.py); the
 // Python tests check the same file, so the two decoders agree through it.
 const sids: SidTable = {
   codes: Uint8Array.from(vectors.sids.flat()),
