@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +42,8 @@ from genrec.models import (
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.cli import cli_overrides, run_dir, run_name, run_parser
 from genrec.train.config import config_dict
-from genrec.train.loop import TQDM_INTERVAL, FitState, ResumeRule, Task, Validation, fit
-from genrec.train.results import BASELINE_RESULTS, resolve_device, run_footer, run_header, write_result
+from genrec.train.loop import TQDM_INTERVAL, EpochCallback, FitState, ResumeRule, Task, Validation, fit
+from genrec.train.results import BASELINE_RESULTS, resolve_device, run_footer, run_header, save_run
 
 # Settings that may differ between a run and its resumption without changing the result's meaning.
 RESUME = ResumeRule(
@@ -83,7 +82,7 @@ def run(
     run_dir: Path,
     results_dir: Path,
     resume: bool = False,
-    on_epoch_end: Callable[[FitState], bool | None] | None = None,
+    on_epoch_end: EpochCallback | None = None,
     tag: str = "",
 ) -> dict[str, Any]:
     """Train (if the model learns), test the best validation checkpoint, write and return the result."""
@@ -128,9 +127,7 @@ def run(
         "test": {"metrics": test.metrics, "seen_filtered": test.seen_filtered, "users": test.count},
         **run_footer(state, prior_seconds + time.perf_counter() - started),
     }
-    path = results_dir / f"{run_name(config.dataset, config.model_name, config.preset, tag)}.json"
-    write_result(path, result, announce=True)
-    return result
+    return save_run(results_dir, run_name(config.dataset, config.model_name, config.preset, tag), result)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,9 @@ from genrec.diffgrm.serve import export_artifact
 from genrec.sid.artifacts import artifacts_root
 from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import DEFAULT_RUNS, add_sids_argument, cli_overrides, run_name, run_parser
-from genrec.train.loop import FitState, ResumeRule, Task, Validation, fit
-from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, write_result
+from genrec.train.cli import DEFAULT_RUNS, cli_overrides, run_name, run_parser
+from genrec.train.loop import EpochCallback, ResumeRule, Task, Validation, fit
+from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, save_run
 
 DIFFGRM_RESULTS = REPO_ROOT / "bench" / "results" / "diffgrm"
 DIFFGRM_PACKAGES = ("diffgrm", "sid")  # the code a DiffGRM result depends on, besides genrec.train's
@@ -57,7 +56,7 @@ def run(
     artifact_dir: Path | None = None,
     reused: bool = False,
     tag: str = "",
-    on_epoch_end: Callable[[FitState], bool | None] | None = None,
+    on_epoch_end: EpochCallback | None = None,
 ) -> dict[str, Any]:
     """Train (or resume, or reuse a finished run), test the best checkpoint, write the result.
     ``reused``: ``run_dir`` is a finished training re-decoded (no-cpd, --tag); wall time excludes it."""
@@ -124,14 +123,11 @@ def run(
         summary = {"sid": table.summary(), "test": test["metrics"], "result": f"{name}.json"}
         export_artifact(artifact_dir, model.cpu(), config, ds.item_ids, counts, summary)
         result["artifact"] = artifact_dir.name
-    path = results_dir / f"{name}.json"
-    write_result(path, result, announce=True)
-    return result
+    return save_run(results_dir, name, result)
 
 
 def parser() -> argparse.ArgumentParser:
-    p = run_parser("python -m genrec.diffgrm.train", __doc__, DIFFGRM_RESULTS)
-    add_sids_argument(p, "var/artifacts/beauty-pse-m4")
+    p = run_parser("python -m genrec.diffgrm.train", __doc__, DIFFGRM_RESULTS, "var/artifacts/beauty-pse-m4")
     p.add_argument(
         "--ablation",
         default="none",

@@ -12,7 +12,6 @@ import argparse
 import dataclasses
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,9 @@ from genrec.rpg.graph import build_graph
 from genrec.rpg.model import RPG
 from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import add_sids_argument, cli_overrides, run_dir, run_name, run_parser
-from genrec.train.loop import FitState, ResumeRule, Task, Validation, fit
-from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, write_result
+from genrec.train.cli import cli_overrides, run_dir, run_name, run_parser
+from genrec.train.loop import EpochCallback, ResumeRule, Task, Validation, fit
+from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, save_run
 
 RPG_RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
 RPG_PACKAGES = ("rpg", "sid")  # the code an RPG result depends on, besides genrec.train's
@@ -47,7 +46,7 @@ def run(
     results_dir: Path,
     resume: bool = False,
     tag: str = "",
-    on_epoch_end: Callable[[FitState], bool | None] | None = None,
+    on_epoch_end: EpochCallback | None = None,
 ) -> dict[str, Any]:
     """Train (or resume), test the best validation checkpoint, write and return the result."""
     started = time.perf_counter()
@@ -115,15 +114,11 @@ def run(
         "invalid_note": "graph decoding answers only graph nodes (real items): invalid@k = 0 by construction",
         **run_footer(state, prior_seconds + time.perf_counter() - started),
     }
-    path = results_dir / f"{run_name(config.dataset, config.preset, tag)}.json"
-    write_result(path, result, announce=True)
-    return result
+    return save_run(results_dir, run_name(config.dataset, config.preset, tag), result)
 
 
 def parser() -> argparse.ArgumentParser:
-    p = run_parser("python -m genrec.rpg.train", __doc__, RPG_RESULTS)
-    add_sids_argument(p, "var/artifacts/beauty-rpg-m32")
-    return p
+    return run_parser("python -m genrec.rpg.train", __doc__, RPG_RESULTS, "var/artifacts/beauty-rpg-m32")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,9 +20,11 @@ PRESET_HELP = (
 )
 
 
-def run_parser(prog: str, doc: str, results_dir: Path) -> argparse.ArgumentParser:
+def run_parser(
+    prog: str, doc: str, results_dir: Path, sids_example: str | None = None
+) -> argparse.ArgumentParser:
     """The shared flags: --dataset --preset --set --threads --resume --out --results-dir --tag
-    --print-config."""
+    --print-config, and --sids for a generative model (``sids_example`` names a SID directory)."""
     p = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
     p.add_argument(
         "--dataset", required=True, help="beauty | sports | toys | sample, or a canonical dataset directory"
@@ -44,6 +46,12 @@ def run_parser(prog: str, doc: str, results_dir: Path) -> argparse.ArgumentParse
     )
     p.add_argument("--tag", default="", help="suffix for the result file and run directory, e.g. e40")
     p.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
+    if sids_example is not None:
+        p.add_argument(
+            "--sids",
+            required=True,
+            help=f"SID artifact directory (e.g. {sids_example}) or random:<m> (synthetic)",
+        )
     return p
 
 
@@ -63,10 +71,3 @@ def run_name(dataset: str, *parts: str) -> str:
 def run_dir(args: argparse.Namespace, model: str) -> Path:
     """``--out``, else ``var/runs/<dataset>-<model>-<preset>[-<tag>]``."""
     return args.out or DEFAULT_RUNS / run_name(args.dataset, model, args.preset, args.tag)
-
-
-def add_sids_argument(p: argparse.ArgumentParser, example: str) -> None:
-    """``--sids``: the SID table a generative model trains on (genrec.sid.table)."""
-    p.add_argument(
-        "--sids", required=True, help=f"SID artifact directory (e.g. {example}) or random:<m> (synthetic)"
-    )

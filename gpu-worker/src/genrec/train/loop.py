@@ -30,6 +30,7 @@ from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
 from genrec.train.config import TrainConfig
 
 TQDM_INTERVAL = 1.0 if sys.stderr.isatty() else 30.0  # keep nohup logs short
+EpochCallback = Callable[["FitState"], bool | None]  # after each epoch's checkpoint; True stops the run
 POOL_BATCHES = 50  # length buckets: batches per shuffled pool
 
 
@@ -201,7 +202,7 @@ def fit(
     rule: ResumeRule,
     resume: bool = False,
     extra_meta: Mapping[str, Any] | None = None,
-    on_epoch_end: Callable[[FitState], bool | None] | None = None,
+    on_epoch_end: EpochCallback | None = None,
     session_start: float | None = None,
 ) -> FitState:
     """Train ``task`` until ``cfg.epochs``, early stopping, or ``on_epoch_end`` returning True.

@@ -95,6 +95,12 @@ def write_result(path: Path, result: dict[str, Any], announce: bool = False) -> 
         print(f"wrote {path}", file=sys.stderr)
 
 
+def save_run(results_dir: Path, name: str, result: dict[str, Any]) -> dict[str, Any]:
+    """Write ``result`` to ``<results_dir>/<name>.json`` (announced on stderr) and return it."""
+    write_result(results_dir / f"{name}.json", result, announce=True)
+    return result
+
+
 def run_header(
     model_name: str,
     config: Any,
