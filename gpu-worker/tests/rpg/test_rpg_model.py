@@ -116,7 +116,6 @@ def test_mtp_loss_is_finite_and_overfits_a_tiny_batch() -> None:
 
 
 def test_centroid_init_makes_item_inputs_follow_the_pq_reconstruction() -> None:
-    from genrec.rpg.model import centroid_init
 
     m, dsub, n = 4, 2, 50
     rng = np.random.default_rng(0)
