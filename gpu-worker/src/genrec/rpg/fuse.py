@@ -29,7 +29,7 @@ from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.results import REPO_ROOT, git_info, machine_info, write_result
 
 RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
-LAMBDAS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
+LAMBDAS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0)
 
 
 @torch.inference_mode()
