@@ -19,7 +19,11 @@ needs_shared = pytest.mark.skipif(
 @needs_shared
 @pytest.mark.parametrize(
     ("name", "users", "items", "interactions"),
-    [("beauty", 22_363, 12_101, 198_502), ("sports", 35_598, 18_357, 296_337)],
+    [
+        ("beauty", 22_363, 12_101, 198_502),
+        ("sports", 35_598, 18_357, 296_337),
+        ("toys", 19_412, 11_924, 167_597),
+    ],
 )
 def test_papers_counts(name: str, users: int, items: int, interactions: int) -> None:
     ds, report = load_dataset(name)
@@ -35,3 +39,20 @@ def test_make_sample_reproduces_checked_in_sample(tmp_path: Path) -> None:
     names = sorted(p.name for p in tmp_path.iterdir())
     _, mismatch, errors = filecmp.cmpfiles(SAMPLE_DIR, tmp_path, names, shallow=False)
     assert (mismatch, errors) == ([], [])
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    ("name", "titled", "branded", "categorised", "priced"),
+    # Beauty has 12,094 real titles, two of which equal their phrase (B00BIAKTMU, B00BIAQ730)
+    [("beauty", 12_092, 9_983, 12_101, 11_516), ("toys", 11_865, 0, 11_924, 0)],
+)
+def test_real_metadata_counts_match_the_data_readme(
+    name: str, titled: int, branded: int, categorised: int, priced: int
+) -> None:
+    items = load_dataset(name)[0].items[1:]
+    real_title = sum(rec.title is not None and rec.title != rec.attributes.get("phrase") for rec in items)
+    assert real_title == titled
+    assert sum(rec.brand is not None for rec in items) == branded
+    assert sum(rec.categories is not None for rec in items) == categorised
+    assert sum(rec.price is not None for rec in items) == priced
