@@ -81,3 +81,9 @@ def test_a_killed_run_resumes_to_the_same_weights(dirs: Path, monkeypatch: pytes
     a = read_served(dirs / "a1").model.state_dict()
     b = read_served(dirs / "a2").model.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_tagged_run_trains_in_its_own_directory(dirs: Path) -> None:
+    run_main(dirs, "--tag", "variant", "--artifact-dir", str(dirs / "art"))
+    assert (dirs / "runs" / "sample-diffgrm-tiny-variant" / "best.json").exists()
+    assert not (dirs / "runs" / "sample-diffgrm-tiny").exists()  # the untagged run's checkpoints untouched

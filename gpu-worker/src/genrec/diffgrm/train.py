@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     ablation = "" if args.ablation == "none" else args.ablation
     runs = DEFAULT_RUNS / run_name(args.dataset, "diffgrm", args.preset)
-    run_dir, resume = args.out or DEFAULT_RUNS / run_name(runs.name, ablation), args.resume
+    # the tag names its own run directory (as for RPG), so two variants never share checkpoints
+    run_dir, resume = args.out or DEFAULT_RUNS / run_name(runs.name, ablation, args.tag), args.resume
     if args.ablation == "no-cpd" and args.out is None:
         plain = load_meta(runs, "last")
         if plain is not None and plain["state"]["stopped"]:  # reuse the finished plain run's weights
