@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from genrec.data.split import item_counts
 from genrec.models.base import Batch, SeqRecModel
 
 
@@ -32,9 +33,7 @@ class Popularity(SeqRecModel):
     @classmethod
     def from_train(cls, train: Sequence[np.ndarray], n_items: int) -> Popularity:
         """Count occurrences (duplicates included) of every item in the training sequences."""
-        flat = np.concatenate([*train, np.zeros(0, np.int64)])
-        counts = np.bincount(flat, minlength=n_items + 1)
-        counts[0] = 0
+        counts = item_counts(train, n_items)
         return cls(torch.from_numpy(counts))
 
     def calculate_loss(self, batch: Batch) -> Tensor:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from genrec.data.split import pad_left
+from genrec.data.split import item_counts, pad_left
 
 
 def training_rows(train: Sequence[np.ndarray], max_len: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,7 +39,6 @@ def training_rows(train: Sequence[np.ndarray], max_len: int) -> tuple[np.ndarray
 
 def popularity(train: Sequence[np.ndarray], n_items: int) -> np.ndarray:
     """Rows seen in training by count desc, then row asc: int32 [P] (P <= N, unseen rows left out)."""
-    counts = np.bincount(np.concatenate([*train, np.zeros(0, np.int64)]), minlength=n_items + 1)  # [N+1]
-    counts[0] = 0
+    counts = item_counts(train, n_items)  # [N+1]
     rows = np.flatnonzero(counts)
     return rows[np.lexsort((rows, -counts[rows]))].astype(np.int32)
