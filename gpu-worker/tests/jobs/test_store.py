@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from genrec.jobs import store as store_module
 from genrec.jobs.errors import JobNotFoundError
 from genrec.jobs.store import LOG_TAIL, JobStore, new_job_id
 from genrec.rpc.models import Job, TrainRequest
@@ -36,6 +39,30 @@ def test_terminal_states_are_not_overwritten_unless_forced(tmp_path: Path) -> No
     late = store.save(job.model_copy(update={"state": "running", "progress": 0.5}))
     assert (late.state, late.progress) == ("cancelled", 0.0)
     assert store.save(job.model_copy(update={"state": "running"}), force=True).state == "running"
+
+
+def test_a_progress_write_in_flight_cannot_land_over_a_terminal_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job's flusher checks the stored state, then writes; the watchdog's 'failed' arriving in
+    between must not be overwritten (the race CI once hit in test_a_job_dies_with_its_server)."""
+    store = JobStore(tmp_path)
+    job = store.create(REQUEST)
+    write, slowed = store_module._atomic_write, threading.Event()
+
+    def slow_first_write(path: Path, text: str) -> None:
+        if not slowed.is_set():
+            slowed.set()
+            time.sleep(0.3)  # the flusher has checked the state and is about to write
+        write(path, text)
+
+    monkeypatch.setattr(store_module, "_atomic_write", slow_first_write)
+    flusher = threading.Thread(target=store.save, args=(job.model_copy(update={"state": "running"}),))
+    flusher.start()
+    slowed.wait(5)
+    store.update(job.job_id, state="failed", error="worker server exited while the job was running")
+    flusher.join()
+    assert store.read(job.job_id).state == "failed"
 
 
 def test_invalid_status_is_refused_before_it_is_written(tmp_path: Path) -> None:

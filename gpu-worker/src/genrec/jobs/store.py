@@ -101,14 +101,15 @@ class JobStore:
         """Write ``job`` (stamped now, logs = tail) unless the stored state is already terminal and
         ``force`` is off: a late progress write must not undo a cancel. Returns what is stored."""
         path = self.job_dir(job.job_id) / "status.json"
-        if not force and path.exists():
-            stored = Job.model_validate_json(path.read_bytes())
-            if stored.state in TERMINAL:
-                return stored
-        fresh = Job.model_validate(
-            {**job.model_dump(), "updated_at": now(), "logs": self.tail(job.job_id)}
-        )  # validated, so a bad progress or state fails here and not in a reader
-        _atomic_write(path, fresh.model_dump_json(exclude_none=True, indent=2))
+        with _status_lock:  # check and write as one step, or a progress write lands over a terminal one
+            if not force and path.exists():
+                stored = Job.model_validate_json(path.read_bytes())
+                if stored.state in TERMINAL:
+                    return stored
+            fresh = Job.model_validate(
+                {**job.model_dump(), "updated_at": now(), "logs": self.tail(job.job_id)}
+            )  # validated, so a bad progress or state fails here and not in a reader
+            _atomic_write(path, fresh.model_dump_json(exclude_none=True, indent=2))
         self.commit()
         return fresh
 
@@ -149,6 +150,7 @@ class JobStore:
 
 
 _log_lock = threading.Lock()  # lines from several threads of one process stay whole
+_status_lock = threading.Lock()  # one status write at a time per process (the job's flusher, its watchdog)
 
 
 def _atomic_write(path: Path, text: str) -> None:
