@@ -117,6 +117,8 @@ DATASETS: dict[tuple[str, str], Overrides] = {
     ("*", "toys"): {"train.lr": 0.003, "decode.beam": 200, "decode.neighbours": 20, "decode.steps": 3},
     ("quick", "beauty"): {"train.lr": 0.003},
     ("cpu", "beauty"): {"train.lr": 0.003},
+    # Sports: 1.6x Beauty's training rows (~105 s an epoch on one thread), so 2 h holds ~50 epochs.
+    ("cpu", "sports"): {"train.epochs": 50},
 }
 
 
