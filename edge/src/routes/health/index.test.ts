@@ -12,6 +12,13 @@ describe("health", () => {
     expect(Liveness.parse(await res.json()).status).toBe("ok");
   });
 
+  it("reports the local launcher's instance value, and no header when none is set", async () => {
+    const mine = await app.request("/health", {}, { ...env, GENREC_INSTANCE: "run-1" });
+    expect(mine.headers.get("x-genrec-instance")).toBe("run-1");
+    const plain = await app.request("/health", {}, { ...env, GENREC_INSTANCE: "" });
+    expect(plain.headers.has("x-genrec-instance")).toBe(false);
+  });
+
   it("is ready when D1 and R2 answer, with no live model yet", async () => {
     const res = await app.request("/ready", {}, env);
     expect(res.status).toBe(200);

@@ -33,7 +33,11 @@ async function probe(check: () => Promise<unknown>): Promise<boolean> {
 
 export function healthRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  app.openapi(health, (c) => c.json({ status: "ok" as const, version: VERSION }, 200));
+  app.openapi(health, (c) => {
+    // The local launcher's proof that this port is answered by the process it started.
+    if (c.env.GENREC_INSTANCE) c.header("x-genrec-instance", c.env.GENREC_INSTANCE);
+    return c.json({ status: "ok" as const, version: VERSION }, 200);
+  });
   app.openapi(ready, async (c) => {
     let liveModel: string | null = null;
     const d1 = await probe(async () => {
