@@ -31,7 +31,14 @@ def error_of(response: Any, status: int, code: str) -> ErrorEnvelope:
 
 
 def test_healthz_needs_no_token(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+    assert "X-Genrec-Instance" not in response.headers
+
+
+def test_healthz_reports_the_launchers_instance_value() -> None:
+    client = TestClient(create_app(token=TOKEN, instance="run-1"))
+    assert client.get("/healthz").headers["X-Genrec-Instance"] == "run-1"
 
 
 def test_health_rpc(client: TestClient) -> None:

@@ -36,9 +36,11 @@ def test_serves_with_auth_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, served: dict[str, Any]
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV, "s3cret")
+    monkeypatch.setenv("GENREC_INSTANCE", "run-7")
     server_main.main(["--port", "9999"])
     assert (served["host"], served["port"]) == ("127.0.0.1", 9999)
     client = TestClient(served["app"])
+    assert client.get("/healthz").headers["X-Genrec-Instance"] == "run-7"
     assert client.post("/rpc/health", json={}).status_code == 401
     assert client.post("/rpc/health", json={}, headers={"Authorization": "Bearer s3cret"}).status_code == 200
 

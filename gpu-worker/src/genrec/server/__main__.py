@@ -13,7 +13,7 @@ from genrec.jobs.local_launcher import LocalLauncher
 from genrec.jobs.service import JobService, configure
 from genrec.jobs.settings import JOBS_DIR_ENV, jobs_root
 from genrec.jobs.store import JobStore
-from genrec.server.app import TOKEN_ENV, create_app
+from genrec.server.app import INSTANCE_ENV, TOKEN_ENV, create_app
 
 log = logging.getLogger("genrec.server")
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         log.warning("!" * 72)
     start_jobs(args.jobs_dir)
-    app = create_app(token=args.token, runtime="local")
+    app = create_app(token=args.token, runtime="local", instance=os.environ.get(INSTANCE_ENV))
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
 

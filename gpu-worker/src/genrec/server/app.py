@@ -18,12 +18,15 @@ from genrec.rpc.errors import RpcError, error_response
 from genrec.rpc.registry import dispatch, lookup
 
 TOKEN_ENV = "GENREC_RPC_TOKEN"
+# A launcher's per-run value, echoed by /healthz so that it can tell its own server from another.
+INSTANCE_ENV = "GENREC_INSTANCE"
+INSTANCE_HEADER = "X-Genrec-Instance"
 REQUEST_ID_HEADER = "X-Request-Id"
 # A caller's id is echoed into headers and logs, so only short, plain ones are kept.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
-def create_app(*, token: str | None, runtime: Runtime = "local") -> FastAPI:
+def create_app(*, token: str | None, runtime: Runtime = "local", instance: str | None = None) -> FastAPI:
     """`token=None` turns authentication off; only `--insecure-no-auth` should ask for that."""
     if token is not None and not token:
         raise ValueError(f"empty {TOKEN_ENV}: pass a real token, or None to disable auth")
@@ -45,8 +48,10 @@ def create_app(*, token: str | None, runtime: Runtime = "local") -> FastAPI:
         return _error(RpcError(exc.status_code, code, str(exc.detail)), request, exc.headers)
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
+    def healthz(response: Response) -> dict[str, str]:
         """Liveness for process supervisors: no auth, no torch. `POST /rpc/health` says more."""
+        if instance:
+            response.headers[INSTANCE_HEADER] = instance
         return {"status": "ok"}
 
     @app.post("/rpc/{method}")
