@@ -37,11 +37,16 @@ function check<T extends z.ZodType>(name: string, schema: T, value: unknown, raw
   return parsed.data;
 }
 
-const Port = z.int().min(1).max(65_535);
+const Port = z.int().min(0).max(65_535);
 export const portArg = (name: string, raw: string) => numberArg(name, Port, raw);
 
 export const versionArg = (raw: string) => parseArg("VERSION", VersionParam.shape.version, raw);
 export const jobArg = (raw: string) => parseArg("JOB", JobRef.shape.job_id, raw);
+
+export const PRESETS = TrainJobRequest.shape.preset.unwrap().options;
+
+export const edgeUrlArg = (raw: string) =>
+  parseArg("--edge", z.url({ protocol: /^https?$/, error: "an http(s) URL" }), raw).replace(/\/+$/, "");
 
 export function trainArgs(values: { model: string; preset: string }): TrainJobRequest {
   return {

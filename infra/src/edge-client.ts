@@ -12,11 +12,15 @@ import {
   UpsertResult,
 } from "@genrec/shared";
 import type { z } from "zod";
+import { START_HINT } from "./config.ts";
+import { INSTANCE_HEADER, instanceAt } from "./instance.ts";
 
 export interface EdgeConfig {
   url: string;
   adminKey?: string | undefined;
   clientKey?: string | undefined;
+  /** When set, keys are sent only after the edge's /health reports this instance value. */
+  instance?: string | undefined;
 }
 
 /** An error answer of the edge, with its envelope's code and message. */
@@ -30,8 +34,33 @@ export class EdgeError extends Error {
   }
 }
 
+/** The edge could not be reached, or is not the stack the keys belong to: nothing was sent. */
+export class EdgeUnreachableError extends Error {
+  override name = "EdgeUnreachableError";
+}
+
+function unreachable(url: string, why: string): EdgeUnreachableError {
+  return new EdgeUnreachableError(
+    `cannot reach the edge at ${url} (${why}): ${START_HINT}, or pass --edge URL`,
+  );
+}
+
+/** The fetch error's own reason (ECONNREFUSED, ...) rather than undici's bare "fetch failed". */
+function reason(err: unknown): string {
+  const cause = err instanceof Error ? err.cause : undefined;
+  const code = cause instanceof Error ? (cause as NodeJS.ErrnoException).code : undefined;
+  return code ?? (err instanceof Error ? err.message : String(err));
+}
+
 /** A small typed client of the public API; every reply is parsed with the shared schema. */
 export function edgeClient(cfg: EdgeConfig) {
+  let verified: Promise<void> | undefined;
+  const verify = async () => {
+    const reported = await instanceAt(`${cfg.url}/health`);
+    if (reported === undefined) throw unreachable(cfg.url, "GET /health did not answer");
+    if (reported !== cfg.instance)
+      throw unreachable(cfg.url, `another server answers there (${INSTANCE_HEADER}: ${reported ?? "none"})`);
+  };
   async function send<T extends z.ZodType>(
     schema: T,
     method: string,
@@ -40,8 +69,11 @@ export function edgeClient(cfg: EdgeConfig) {
     body?: Uint8Array | object,
   ) {
     const key = role === "admin" ? cfg.adminKey : (cfg.clientKey ?? cfg.adminKey);
-    if (!key)
-      throw new Error(`no ${role} key: set GENREC_${role.toUpperCase()}_KEY or run \`genrec up\` first`);
+    if (!key) throw new Error(`no ${role} key: set GENREC_${role.toUpperCase()}_KEY, or ${START_HINT}`);
+    if (cfg.instance !== undefined) {
+      verified ??= verify();
+      await verified;
+    }
     const headers: Record<string, string> = { authorization: `Bearer ${key}` };
     let payload: string | Uint8Array | undefined;
     if (body instanceof Uint8Array) {
@@ -55,6 +87,8 @@ export function edgeClient(cfg: EdgeConfig) {
       method,
       headers,
       ...(payload !== undefined ? { body: payload } : {}),
+    }).catch((err: unknown) => {
+      throw unreachable(cfg.url, `${method} ${path}: ${reason(err)}`);
     });
     const json: unknown = await res.json().catch(() => undefined);
     if (!res.ok) {
@@ -70,6 +104,7 @@ export function edgeClient(cfg: EdgeConfig) {
     ingest: (events: object[]) => send(IngestResult, "POST", "/v1/events", "admin", { events }),
     train: (req: TrainJobRequest) => send(Job, "POST", "/v1/train", "admin", req),
     job: (id: string) => send(Job, "GET", `/v1/jobs/${encodeURIComponent(id)}`, "admin"),
+    cancel: (id: string) => send(Job, "POST", `/v1/jobs/${encodeURIComponent(id)}/cancel`, "admin"),
     models: () => send(ModelList, "GET", "/v1/models", "client"),
     activate: (version: string) => send(ModelVersion, "POST", `/v1/models/${version}/activate`, "admin"),
     rollback: () => send(ModelVersion, "POST", "/v1/models/rollback", "admin"),

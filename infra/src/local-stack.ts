@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { EdgeConfig } from "./edge-client.ts";
+import { REPO_ROOT, removeDir, scratchDir } from "./paths.ts";
+import { claimPort } from "./ports.ts";
 import {
   killProcess,
   type Log,
@@ -14,12 +14,16 @@ import {
   wranglerCommand,
 } from "./processes.ts";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export { REPO_ROOT } from "./paths.ts";
 
 export interface LocalStackOptions {
+  /** 0 (the default) picks a free port; any other port must be free. */
   edgePort?: number;
   gpuPort?: number;
-  /** Where wrangler keeps local D1/R2 state and the worker its jobs; a fresh temp dir when omitted. */
+  /**
+   * Where wrangler keeps local D1/R2 state and the worker its jobs, kept after stop. When omitted,
+   * a scratch folder under .genrec/tmp that stop() removes.
+   */
   stateDir?: string;
   log?: Log;
   timeoutMs?: number;
@@ -32,6 +36,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   edgeUrl: string;
   gpuUrl: string;
+  /** Per-run value both servers report on their health routes (processes.ts INSTANCE_HEADER). */
+  instance: string;
   /** Bearer token the edge uses for the GPU worker's RPC (random per stack). */
   gpuToken: string;
   /** API keys of this stack's edge (random per stack). */
@@ -47,15 +53,25 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** What an edge client of this stack needs: its URL, keys, and the instance value it must report. */
+export function stackEdge(stack: LocalStack): EdgeConfig {
+  const { edgeUrl: url, adminKey, clientKey, instance } = stack;
+  return { url, adminKey, clientKey, instance };
+}
+
 const secret = () => randomBytes(24).toString("hex");
 
 /**
  * The embedded default: the GPU worker as a local CPU server and the edge in `wrangler dev`
- * (workerd) with local D1/R2, migrations applied for real. Resolves once both answer.
+ * (workerd) with local D1/R2, migrations applied for real. Resolves once both answer as the
+ * processes started here (their instance value); no key is sent before that.
  */
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
-  const { edgePort = 8787, gpuPort = 8788, log = () => {}, timeoutMs = 120_000 } = opts;
-  const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "genrec-state-"));
+  const { log = () => {}, timeoutMs = 120_000 } = opts;
+  const gpuPort = await claimPort(opts.gpuPort ?? 0, "--gpu-port");
+  const edgePort = await claimPort(opts.edgePort ?? 0, "--edge-port");
+  const stateDir = opts.stateDir ?? scratchDir("stack");
+  const instance = secret();
   const keys = { gpuToken: secret(), adminKey: `admin-${secret()}`, clientKey: `client-${secret()}` };
   const gpuUrl = `http://127.0.0.1:${gpuPort}`;
   const edgeUrl = `http://127.0.0.1:${edgePort}`;
@@ -66,6 +82,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   // The worker fetches training snapshots from the edge and publishes artifact sets back to it.
   const gpuEnv = {
     ...env,
+    GENREC_INSTANCE: instance,
     GENREC_RPC_TOKEN: keys.gpuToken,
     GENREC_EDGE_URL: edgeUrl,
     GENREC_EDGE_ADMIN_KEY: keys.adminKey,
@@ -73,28 +90,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     ...opts.gpuEnv,
   };
   const startGpu = (): Service => {
-    const args = [
-      "run",
-      "--frozen",
-      "python",
-      "-m",
-      "genrec.server",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(gpuPort),
-    ];
+    const args = ["run", "--frozen", "python", "-m", "genrec.server"];
+    args.push("--host", "127.0.0.1", "--port", String(gpuPort));
     const proc = startProcess("gpu-worker", "uv", args, {
       cwd: join(REPO_ROOT, "gpu-worker"),
       env: gpuEnv,
       log,
     });
-    return { name: "gpu-worker", url: `${gpuUrl}/healthz`, process: proc.child, tail: proc.tail };
+    return { name: "gpu-worker", url: `${gpuUrl}/healthz`, instance, process: proc.child, tail: proc.tail };
   };
   let gpu = startGpu();
   let edge: Service | undefined;
   const stop = async () => {
     await Promise.all([edge && stopProcess(edge.process), stopProcess(gpu.process)]);
+    if (opts.stateDir === undefined) removeDir(stateDir);
   };
   try {
     log("[stack] applying D1 migrations to local state");
@@ -104,6 +113,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       env,
     });
     const vars = {
+      ...opts.vars,
+      GENREC_INSTANCE: instance,
       GPU_WORKER_URL: gpuUrl,
       GPU_WORKER_TOKEN: keys.gpuToken,
       ADMIN_KEYS: keys.adminKey,
@@ -113,7 +124,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (const [name, value] of Object.entries(vars)) edgeArgs.push("--var", `${name}:${value}`);
     edgeArgs.push("--show-interactive-dev-session=false");
     const edgeProc = startProcess("edge", node, [...wrangler, ...edgeArgs], { cwd: REPO_ROOT, env, log });
-    edge = { name: "edge", url: `${edgeUrl}/health`, process: edgeProc.child, tail: edgeProc.tail };
+    edge = { name: "edge", url: `${edgeUrl}/health`, instance, process: edgeProc.child, tail: edgeProc.tail };
     await Promise.all([waitHealthy(gpu, timeoutMs), waitHealthy(edge, timeoutMs)]);
   } catch (err) {
     await stop();
@@ -122,6 +133,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   return {
     edgeUrl,
     gpuUrl,
+    instance,
     ...keys,
     stateDir,
     get gpu() {

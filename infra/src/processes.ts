@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { INSTANCE_HEADER, instanceAt } from "./instance.ts";
 
 export type Log = (line: string) => void;
 
 export interface Service {
   name: string;
+  /** Its health route, which must report `instance` (instance.ts). */
   url: string;
+  instance: string;
   process: ChildProcess;
   /** The last lines the process printed, for error messages when it dies or never gets healthy. */
   tail(): string;
@@ -39,18 +42,29 @@ export function startProcess(
   return { child, tail: () => lines.join("\n") };
 }
 
-/** Polls `url` until it answers 2xx, the process exits, or `timeoutMs` passes. */
+/** Something answered a service's health route without its instance value: not our process. */
+export class ForeignServerError extends Error {
+  override name = "ForeignServerError";
+}
+
+/**
+ * Polls the health route until it answers 2xx with the service's own instance value, the process
+ * exits, or `timeoutMs` passes. Any other server answering there is an error at once: the caller
+ * must not send it keys.
+ */
 export async function waitHealthy(service: Service, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.process.exitCode !== null) {
       throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.tail()}`);
     }
-    try {
-      const res = await fetch(service.url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
+    const instance = await instanceAt(service.url);
+    if (instance !== undefined) {
+      if (instance === service.instance) return;
+      throw new ForeignServerError(
+        `${service.name}: another server answers ${service.url} (${INSTANCE_HEADER}: ${instance ?? "none"}), ` +
+          "not the process this launcher started; stopped without sending it any key",
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }

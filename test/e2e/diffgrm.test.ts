@@ -1,9 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importSample } from "@genrec/infra/commands/data";
 import { edgeClient } from "@genrec/infra/edge-client";
-import { type LocalStack, REPO_ROOT, startLocalStack } from "@genrec/infra/local-stack";
+import { type LocalStack, REPO_ROOT, stackEdge, startLocalStack } from "@genrec/infra/local-stack";
+import { removeDir, scratchDir } from "@genrec/infra/paths";
 import { run } from "@genrec/infra/processes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const VERSION = "diffgrm-sample-tiny";
 let stack: LocalStack;
 let edge: ReturnType<typeof edgeClient>;
-const dir = mkdtempSync(join(tmpdir(), "genrec-diffgrm-"));
+const dir = scratchDir("diffgrm");
 
 beforeAll(async () => {
   await run(
@@ -27,16 +26,13 @@ beforeAll(async () => {
     ],
     { cwd: join(REPO_ROOT, "gpu-worker") },
   );
-  stack = await startLocalStack({
-    edgePort: 38787,
-    gpuPort: 38788,
-    gpuEnv: { GENREC_ARTIFACTS_DIR: join(dir, "artifacts") },
-  });
-  edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });
+  stack = await startLocalStack({ gpuEnv: { GENREC_ARTIFACTS_DIR: join(dir, "artifacts") } });
+  edge = edgeClient(stackEdge(stack));
   await importSample(edge, () => {});
 });
 afterAll(async () => {
   await stack?.stop();
+  removeDir(dir);
 });
 
 describe("DiffGRM through the edge and the GPU worker's denoise RPC", () => {

@@ -2,10 +2,10 @@ import { type LocalStack, startLocalStack } from "@genrec/infra/local-stack";
 import { ErrorEnvelope, HealthResponse, Liveness, Readiness } from "@genrec/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-// Ports apart from the defaults, so a developer's running `npm start` does not collide.
+// Free ports picked by the launcher, so a running `npm start` (or another test run) never collides.
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({ edgePort: 18787, gpuPort: 18788 });
+  stack = await startLocalStack();
 });
 afterAll(async () => {
   await stack?.stop();
@@ -19,6 +19,12 @@ const rpc = (method: string, body: unknown, token?: string) =>
   });
 
 describe("local stack: wrangler dev + gpu-worker", () => {
+  it("talks to the servers it started: both health routes report this run's instance value", async () => {
+    expect(stack.edgeUrl).not.toMatch(/:8787$/);
+    expect((await fetch(`${stack.edgeUrl}/health`)).headers.get("x-genrec-instance")).toBe(stack.instance);
+    expect((await fetch(`${stack.gpuUrl}/healthz`)).headers.get("x-genrec-instance")).toBe(stack.instance);
+  });
+
   it("serves the edge in workerd with migrated local D1 and R2", async () => {
     expect(Liveness.parse(await (await fetch(`${stack.edgeUrl}/health`)).json()).status).toBe("ok");
     const ready = await fetch(`${stack.edgeUrl}/ready`);

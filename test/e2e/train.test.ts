@@ -1,7 +1,7 @@
 import { importSample } from "@genrec/infra/commands/data";
 import { waitForJob } from "@genrec/infra/commands/train";
 import { EdgeError, edgeClient } from "@genrec/infra/edge-client";
-import { type LocalStack, startLocalStack } from "@genrec/infra/local-stack";
+import { type LocalStack, stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The quick start's loop through real processes: wrangler dev (workerd, local D1/R2) and the Python
@@ -11,8 +11,8 @@ let edge: ReturnType<typeof edgeClient>;
 const quiet = () => {};
 
 beforeAll(async () => {
-  stack = await startLocalStack({ edgePort: 28787, gpuPort: 28788 });
-  edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });
+  stack = await startLocalStack();
+  edge = edgeClient(stackEdge(stack));
   await importSample(edge, quiet);
 });
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import type { Job, TrainJobRequest } from "@genrec/shared";
 import type { EdgeClient } from "../edge-client.ts";
+import { CLI } from "../usage.ts";
 
 const DONE = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -45,4 +46,26 @@ export async function startTraining(
   const job = await edge.train(req);
   say(`started job ${job.job_id} (${job.model}, preset ${req.preset ?? "quick"})`);
   return job;
+}
+
+/** One line on a finished job: the version it produced with its headline metrics, or why none. */
+export function jobSummary(job: Job): string {
+  if (job.state !== "succeeded" || !job.artifact_version)
+    return `job ${job.job_id} ${job.state}: ${job.error ?? "no artifact version"}`;
+  const metrics = Object.entries(job.metrics ?? {})
+    .filter(([k]) => /ndcg@10|recall@10/i.test(k))
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(", ");
+  return `trained ${job.artifact_version}${metrics ? ` (${metrics})` : ""}`;
+}
+
+/** `train --wait`'s last words: the outcome and the command to run next; true for a new version. */
+export function reportJob(job: Job, say: (line: string) => void): boolean {
+  say(jobSummary(job));
+  if (job.state === "succeeded" && job.artifact_version) {
+    say(`next: ${CLI} activate ${job.artifact_version}   (makes it live)`);
+    return true;
+  }
+  say(`next: ${CLI} status ${job.job_id}   (its log tail)`);
+  return false;
 }
