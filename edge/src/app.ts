@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors/api-error.ts";
-import { notFound, onError } from "./errors/on-error.ts";
+import { notFoundHandler, onError } from "./errors/on-error.ts";
 import { validationHook } from "./errors/validation-hook.ts";
 import { openApiDocument } from "./openapi/document.ts";
 import { eventRoutes } from "./routes/events/index.ts";
@@ -43,7 +43,7 @@ export function createApp({
   });
   app.use((c, next) => (isUpload(c.req.path) ? next() : defaultLimit(c, next)));
   app.onError(onError);
-  app.notFound(notFound);
+  app.notFound(notFoundHandler(() => app.routes));
 
   for (const routes of [
     healthRoutes,

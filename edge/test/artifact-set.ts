@@ -90,3 +90,9 @@ export async function publish(app: App, version: string): Promise<Response> {
   await upload(app, version, files);
   return call(app, "POST", `/v1/models/${version}`, { body: await manifestFor(version, files) });
 }
+
+/** The fixture's items in the edge's catalogue, so that histories of them are known to the edge. */
+export async function addCatalogue(app: App): Promise<void> {
+  const items = Array.from({ length: N_ITEMS }, (_, i) => ({ id: `SKU-${i + 1}` }));
+  expect((await call(app, "POST", "/v1/items/batch", { body: { items } })).status).toBe(200);
+}

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { Event, EventType, Item } from "./catalog.ts";
-import { ArtifactVersion, ItemId, ModelKind, UserId } from "./common.ts";
+import { ArtifactVersion, ItemId, ModelKind, queryInt, UserId } from "./common.ts";
 import { define } from "./registry.ts";
-import { DatasetRef, TrainRequest } from "./rpc.ts";
+import { DatasetRef, SnapshotId, TrainRequest } from "./rpc.ts";
 
 /*
  * Public HTTP API bodies beyond recommendations: catalogue and event ingest, history, model
@@ -23,7 +23,8 @@ export const UpsertResult = define(
 
 export const EventsBatch = define(
   "EventsBatch",
-  "Ingest up to 1,000 events. Replays of a stored event_id are counted as duplicates, not stored again.",
+  "Ingest up to 1,000 events, all or nothing. Replays of a stored event_id (same payload) are counted " +
+    "as duplicates, not stored again; an event_id stored with a different payload is a 409 conflict.",
   z.strictObject({ events: z.array(Event).min(1).max(1000) }),
 );
 
@@ -80,14 +81,14 @@ export const UserParam = z.strictObject({ user_id: UserId });
 export const ItemParam = z.strictObject({ item_id: ItemId });
 /** Query of `GET /v1/items/{item_id}/similar`. */
 export const SimilarQuery = z.strictObject({
-  n: z.coerce.number<string>().pipe(z.int().min(1).max(100)).optional(),
+  n: queryInt(100).optional(),
   model_version: ArtifactVersion.optional(),
 });
 /** `{version}` path parameter. */
 export const VersionParam = z.strictObject({ version: ArtifactVersion });
 /** Query of `GET /v1/users/{user_id}/history`. */
 export const HistoryQuery = z.strictObject({
-  limit: z.coerce.number<string>().pipe(z.int().min(1).max(1000)).optional(),
+  limit: queryInt(1000).optional(),
 });
 
 export const TrainJobRequest = define(
@@ -99,7 +100,7 @@ export type TrainJobRequest = z.infer<typeof TrainJobRequest>;
 
 /** `{snapshot_id}/{file}` of `GET /v1/snapshots/...`: the files a training snapshot consists of. */
 export const SnapshotFileParam = z.strictObject({
-  snapshot_id: z.string().regex(/^[a-z0-9-]{8,64}$/, "a snapshot id"),
+  snapshot_id: SnapshotId,
   file: z.enum(["items.jsonl", "events.jsonl"]),
 });
 export type ItemsBatch = z.infer<typeof ItemsBatch>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ItemId, UserId } from "./common.ts";
+import { EventId, ItemId, UserId } from "./common.ts";
 import { define } from "./registry.ts";
 
 const AttributeValue = z.union([z.string().max(1000), z.number(), z.boolean()]);
@@ -26,9 +26,10 @@ export const EventType = z.enum(["view", "click", "add_to_cart", "purchase", "ra
 
 export const Event = define(
   "Event",
-  "One user-item interaction. `event_id` is the idempotency key: a replay stores nothing twice.",
+  "One user-item interaction. `event_id` is the idempotency key: a replay stores nothing twice, and a " +
+    "reuse with a different payload is refused as a conflict.",
   z.strictObject({
-    event_id: z.string().min(1).max(128),
+    event_id: EventId,
     user_id: UserId,
     item_id: ItemId,
     timestamp: z.iso.datetime({ offset: true }),

@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { ArtifactVersion, ItemId, ModelKind, ScoredItem } from "./common.ts";
+import { ArtifactVersion, ItemId, ModelKind, QueryBool, queryInt, ScoredItem } from "./common.ts";
+import { ErrorCode } from "./errors.ts";
 import { define } from "./registry.ts";
 
-const Count = z.int().min(1).max(100);
-const N = Count.default(10);
+const N = z.int().min(1).max(100).default(10);
 
 /** Query string of `GET /v1/users/{user_id}/recommendations` (strings on the wire, coerced). */
 export const RecommendQuery = z.strictObject({
-  n: z.coerce.number<string>().pipe(Count).optional(),
-  exclude_seen: z.stringbool().optional(),
+  n: queryInt(100).optional(),
+  exclude_seen: QueryBool.optional(),
   model_version: ArtifactVersion.optional(),
 });
 
@@ -24,6 +24,10 @@ export const SessionRecommendRequest = define(
 );
 export type SessionRecommendRequest = z.infer<typeof SessionRecommendRequest>;
 
+/** Why another model answered: the worker's error code, its open circuit, or what the edge did not know. */
+export const FallbackReason = z.enum([...ErrorCode.options, "circuit_open", "unknown_user", "unknown_items"]);
+export type FallbackReason = z.infer<typeof FallbackReason>;
+
 export const RecommendResponse = define(
   "RecommendResponse",
   "Ranked items, best first, with the model version that produced them.",
@@ -32,13 +36,19 @@ export const RecommendResponse = define(
     model: ModelKind,
     model_version: z.string(),
     items: z.array(ScoredItem),
+    unknown_items: z
+      .array(ItemId)
+      .optional()
+      .describe(
+        "history items the edge has no record of (in no catalogue item and no event): the model ignored them",
+      ),
     fallback: define(
       "RecommendFallback",
-      "Present when the requested model could not answer and another one did.",
-      z.strictObject({
-        from_version: z.string(),
-        reason: z.string().describe("why: an error code such as upstream_timeout, or empty_history"),
-      }),
+      "Present when the requested (or live) model did not answer and popularity or the version's " +
+        "fallback did: the worker failed (its error code), its circuit is open after repeated timeouts " +
+        "(circuit_open), the user has no stored events (unknown_user), or no history item is known " +
+        "(unknown_items, listed in `unknown_items`); the last two are answered by popularity.",
+      z.strictObject({ from_version: z.string(), reason: FallbackReason }),
     ).optional(),
   }),
 );

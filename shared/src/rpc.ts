@@ -63,6 +63,18 @@ export const AssignSidsResponse = define(
   }),
 );
 
+const SNAPSHOT_ID = "[a-z0-9-]{8,64}";
+/** A training snapshot's id: the edge names each snapshot it writes with a fresh UUID. */
+export const SnapshotId = z.string().regex(new RegExp(`^${SNAPSHOT_ID}$`), "a snapshot id");
+/** The URL of a snapshot the edge wrote, `<edge origin>/v1/snapshots/<snapshot id>`, and nothing else. */
+export const SnapshotUri = z
+  .string()
+  .max(1024)
+  .regex(
+    new RegExp(`^https?://[^/?#\\s]+/v1/snapshots/${SNAPSHOT_ID}$`),
+    "must be a snapshot URL of the edge: <origin>/v1/snapshots/<id>",
+  );
+
 export const DatasetRef = define(
   "DatasetRef",
   "Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.",
@@ -74,8 +86,9 @@ export const DatasetRef = define(
     ),
     define(
       "SnapshotDataset",
-      "A snapshot of items and events the edge wrote (an R2 key or a worker-local path).",
-      z.strictObject({ kind: z.literal("snapshot"), uri: z.string().min(1).max(1024) }),
+      "A snapshot of items and events the edge wrote, by its URL on that edge (file paths and other " +
+        "hosts are refused: the worker fetches it from its configured edge with an admin key).",
+      z.strictObject({ kind: z.literal("snapshot"), uri: SnapshotUri }),
     ),
   ]),
 );
@@ -98,7 +111,7 @@ export const JobState = z.enum(["queued", "running", "succeeded", "failed", "can
 export const JobRef = define(
   "JobRef",
   "Names one training job.",
-  z.strictObject({ job_id: z.string().min(1).max(128) }),
+  z.strictObject({ job_id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "letters, digits, '_' and '-' only") }),
 );
 
 export const Job = define(

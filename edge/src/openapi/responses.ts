@@ -11,6 +11,7 @@ const DESCRIPTIONS = {
   404: "not found",
   409: "conflict with stored state",
   413: "request body too large",
+  415: "the Content-Type header is missing or not application/json",
   422: "the model failed validation (files, checksums, shapes, a smoke inference, or a remote check)",
   501: "not implemented for this model kind",
   502: "the GPU worker failed or answered out of contract",
@@ -36,10 +37,18 @@ export function ok<T extends z.ZodType>(schema: T, description: string) {
   return { 200: { description, content: { "application/json": { schema } } } };
 }
 
-/** A required JSON request body. */
-export function jsonBody<T extends z.ZodType>(schema: T) {
-  return { content: { "application/json": { schema } }, required: true };
+/** A required JSON request body; `description` states the rules the schema alone cannot. */
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return {
+    content: { "application/json": { schema } },
+    required: true,
+    ...(description ? { description } : {}),
+  };
 }
+
+/** The rule of bodies that repeat the path's id. */
+export const samePathId = (field: string, param: string) =>
+  `\`${field}\` must equal the path's \`${param}\` (400 naming json.${field} otherwise).`;
 
 /**
  * What a keyed route needs: the OpenAPI security requirement and the role check, in one spread

@@ -1,4 +1,4 @@
-import { DENOISE_MAX_HISTORY, type RecommendResponse } from "@genrec/shared";
+import { DENOISE_MAX_HISTORY, type FallbackReason, type RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../errors/api-error.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { diffgrmRecommend } from "./diffgrm/recommend.ts";
@@ -38,7 +38,10 @@ export async function historyLength(
 
 /**
  * Answers a recommendation from `version` (resolveVersion's answer), else popularity. Every answer
- * names the version that produced it and carries a fresh recommendation id for feedback joins.
+ * names the version that produced it and carries a fresh recommendation id for feedback joins. A
+ * user without stored events (unknown_user), or a history of nothing but unknown items
+ * (unknown_items), is answered by popularity with that reason in `fallback`; unknown items among
+ * known ones are listed in `unknown_items` and left to the model, which ignores what it cannot use.
  */
 export async function recommend(
   env: Env,
@@ -46,11 +49,34 @@ export async function recommend(
   version: ModelVersionRow | null,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
-  if (version?.model === "diffgrm")
-    return diffgrmRecommend(env, services, version, input, (here) =>
-      recommendHere(env, services, here, input),
+  const unknown = input.unknownItems ?? [];
+  const listed = unknown.length > 0 ? { unknown_items: unknown } : {};
+  const reason: FallbackReason | null =
+    input.history.length === 0
+      ? "unknown_user"
+      : unknown.length === input.history.length
+        ? "unknown_items"
+        : null;
+  if (reason) {
+    const answer = await recommendHere(
+      env,
+      services,
+      version?.model === "popularity" ? version : null,
+      input,
     );
-  return recommendHere(env, services, version, input);
+    return {
+      ...answer,
+      ...listed,
+      fallback: { from_version: version?.version ?? POPULARITY_VERSION, reason },
+    };
+  }
+  const answer =
+    version?.model === "diffgrm"
+      ? await diffgrmRecommend(env, services, version, input, (here) =>
+          recommendHere(env, services, here, input),
+        )
+      : await recommendHere(env, services, version, input);
+  return { ...answer, ...listed };
 }
 
 /** A model served from this isolate: RPG on its artifact set, or popularity when `version` is null. */

@@ -1,3 +1,4 @@
+import type { CircuitBreaker } from "../rpc/breaker.ts";
 import type { RpcClient } from "../rpc/client.ts";
 import type { PopularityCache } from "./popularity/cache.ts";
 import type { ArtifactCache } from "./rpg/cache.ts";
@@ -11,6 +12,8 @@ export interface Serving {
   popularity: PopularityCache;
   artifacts: ArtifactCache;
   rpc(env: Env): RpcClient;
+  /** Per isolate: skips the worker's denoise call after repeated timeouts (rpc/breaker.ts). */
+  breaker: CircuitBreaker;
 }
 
 /** One recommendation request, whichever model answers it. */
@@ -19,4 +22,6 @@ export interface RecommendInput {
   history: string[];
   n: number;
   excludeSeen: boolean;
+  /** History items the edge has no record of (session requests; see storage/items.ts unknownItems). */
+  unknownItems?: string[];
 }

@@ -177,6 +177,56 @@ const cases: Case[] = [
     400,
     ["json", "history", 0],
   ],
+  [
+    "events: NUL in a user id",
+    "POST",
+    "/v1/events",
+    { body: { events: [event("e1", "u\u0000x", "i", T0)] } },
+    400,
+    ["json", "events", 0, "user_id"],
+  ],
+  [
+    "events: lone surrogate in an item id",
+    "POST",
+    "/v1/events",
+    { body: { events: [event("e1", "u", "i\ud800", T0)] } },
+    400,
+    ["json", "events", 0, "item_id"],
+  ],
+  [
+    "events: control character in an event id",
+    "POST",
+    "/v1/events",
+    { body: { events: [event("e\u0007", "u", "i", T0)] } },
+    400,
+    ["json", "events", 0, "event_id"],
+  ],
+  [
+    "item: control character in path id",
+    "PUT",
+    "/v1/items/a%01b",
+    { body: { id: "a\u0001b" } },
+    400,
+    ["param", "item_id"],
+  ],
+  [
+    "user: zero-width space in path id",
+    "DELETE",
+    "/v1/users/a%E2%80%8Bb/history",
+    {},
+    400,
+    ["param", "user_id"],
+  ],
+  ["recommend: n in hex", "GET", "/v1/users/u1/recommendations?n=0x10", { key: CLIENT }, 400, ["query", "n"]],
+  [
+    "history: limit in exponent form",
+    "GET",
+    "/v1/users/u1/history?limit=1e2",
+    { key: CLIENT },
+    400,
+    ["query", "limit"],
+  ],
+  ["upload: empty body", "PUT", "/v1/models/x/files/items.json", {}, 400, ["body"]],
   ["models: bad version in path", "POST", "/v1/models/bad%20version/activate", {}, 400, ["param", "version"]],
   [
     "train: unknown model",
@@ -193,6 +243,24 @@ const cases: Case[] = [
     { body: { model: "rpg", dataset: { kind: "s3", uri: "x" } } },
     400,
     ["json", "dataset", "kind"],
+  ],
+  [
+    "train: dataset uri a file path",
+    "POST",
+    "/v1/train",
+    { body: { model: "rpg", dataset: { kind: "snapshot", uri: "file:///etc" } } },
+    400,
+    ["json", "dataset", "uri"],
+  ],
+  [
+    "train: snapshot uri of another host",
+    "POST",
+    "/v1/train",
+    {
+      body: { model: "rpg", dataset: { kind: "snapshot", uri: "http://evil.test/v1/snapshots/0123abcd-ef" } },
+    },
+    400,
+    ["json", "dataset", "uri"],
   ],
 ];
 
@@ -222,5 +290,49 @@ describe("bad input: a clear 4xx naming the field, and stored data untouched", (
       "payload_too_large",
     );
     expect(await snapshot(env.DB)).toEqual(before);
+  });
+});
+
+describe("bad input beyond validation: conflicts, methods and media types", () => {
+  it("answers an event_id reused with a different payload with 409 naming it, and stores nothing of the batch", async () => {
+    const app = createApp();
+    await call(app, "POST", "/v1/events", { body: { events: [event("e0", "u1", "A", T0)] } });
+    const same = await call(app, "POST", "/v1/events", { body: { events: [event("e0", "u1", "A", T0)] } });
+    expect(await same.json()).toEqual({ accepted: 0, duplicates: 1 }); // a replay stays a duplicate
+    const before = await snapshot(env.DB);
+    const events = [event("e1", "u2", "A", T0), event("e0", "u1", "B", T0)];
+    const body = await expectError(
+      await call(app, "POST", "/v1/events", { body: { events } }),
+      409,
+      "conflict",
+    );
+    expect(body.error.issues[0]?.path).toEqual(["json", "events", 1, "event_id"]);
+    const twice = [event("e2", "u2", "A", T0), event("e2", "u2", "A", T0, "purchase")];
+    const inBatch = await expectError(
+      await call(app, "POST", "/v1/events", { body: { events: twice } }),
+      409,
+      "conflict",
+    );
+    expect(inBatch.error.issues[0]?.path).toEqual(["json", "events", 1, "event_id"]);
+    expect(await snapshot(env.DB)).toEqual(before);
+  });
+
+  it("answers a method a path does not serve with 405 and an Allow header", async () => {
+    const app = createApp();
+    const trace = await app.request("/health", { method: "TRACE" }, env);
+    await expectError(trace, 405, "method_not_allowed");
+    expect(trace.headers.get("allow")).toBe("GET, HEAD");
+    const patch = await call(app, "PATCH", "/v1/items/A", { body: { id: "A" } });
+    await expectError(patch, 405, "method_not_allowed");
+    expect(patch.headers.get("allow")).toBe("GET, HEAD, PUT");
+    await expectError(await call(app, "GET", "/v1/nothing-here"), 404, "not_found");
+  });
+
+  it("answers a JSON body without Content-Type with 415 naming the header", async () => {
+    const headers = { authorization: "Bearer test-admin-key" };
+    const res = await createApp().request("/v1/items/A", { method: "PUT", body: '{"id":"A"}', headers }, env);
+    const body = await expectError(res, 415, "unsupported_media_type");
+    expect(body.error.message).toContain("Content-Type");
+    expect(body.error.issues[0]?.path).toEqual(["header", "content-type"]);
   });
 });

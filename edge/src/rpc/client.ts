@@ -83,7 +83,12 @@ async function attempt<M extends RpcMethod>(
       error: new ApiError(502, "upstream_unavailable", `GPU worker failed ${method} (${res.status})`),
     };
   }
-  // A 4xx envelope from the worker is the caller's problem (unknown job, bad version): pass it on.
+  if (res.status === 401 || res.status === 403) {
+    // The worker refused the edge itself: a server misconfiguration, never the caller's fault.
+    const why = `GPU worker refused the edge's credentials for ${method} (${res.status}): check GPU_WORKER_TOKEN`;
+    return { ok: false, retryable: false, error: new ApiError(502, "upstream_unavailable", why) };
+  }
+  // Another 4xx envelope from the worker is the caller's problem (unknown job, bad version): pass it on.
   const envelope = ErrorEnvelope.safeParse(json);
   if (envelope.success && res.status < 500) {
     const { code, message, issues } = envelope.data.error;

@@ -11,10 +11,12 @@ export interface StoredEvent {
 }
 
 /**
- * Stores events idempotently: `event_id` is the primary key and INSERT OR IGNORE skips replays,
- * so a retried batch stores nothing twice. Returns how many rows were new.
+ * Stores events idempotently, all or nothing: `event_id` is the primary key and INSERT OR IGNORE
+ * skips replays, so a retried batch stores nothing twice. Returns how many rows were new, or null
+ * when an event_id is stored (or repeated in the batch) with a different payload: the
+ * events_id_conflict trigger (migration 0002) then aborts the whole batch.
  */
-export async function insertEvents(db: D1Database, events: Event[]): Promise<number> {
+export async function insertEvents(db: D1Database, events: Event[]): Promise<number | null> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
     const chunk = events.slice(i, i + EVENTS_PER_STATEMENT);
@@ -26,8 +28,34 @@ export async function insertEvents(db: D1Database, events: Event[]): Promise<num
         .bind(...values),
     );
   }
-  const results = await db.batch(statements);
-  return results.reduce((sum, r) => sum + (r.meta.changes ?? 0), 0);
+  try {
+    const results = await db.batch(statements);
+    return results.reduce((sum, r) => sum + (r.meta.changes ?? 0), 0);
+  } catch (err) {
+    if (String(err).includes("event_id conflict")) return null;
+    throw err;
+  }
+}
+
+/** Indexes of `events` whose event_id is stored, or appears earlier in the batch, with another payload. */
+export async function conflictingEvents(db: D1Database, events: Event[]): Promise<number[]> {
+  const key = (e: { user_id: string; item_id: string; ts: number; type: string }) =>
+    JSON.stringify([e.user_id, e.item_id, e.ts, e.type]);
+  const { results } = await db
+    .prepare(
+      "SELECT event_id, user_id, item_id, ts, type FROM events WHERE event_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(JSON.stringify(events.map((e) => e.event_id)))
+    .all<StoredEvent & { user_id: string }>();
+  const payload = new Map(results.map((row) => [row.event_id, key(row)]));
+  const conflicts: number[] = [];
+  events.forEach((e, i) => {
+    const mine = key({ ...e, ts: Date.parse(e.timestamp) });
+    const first = payload.get(e.event_id);
+    if (first === undefined) payload.set(e.event_id, mine);
+    else if (first !== mine) conflicts.push(i);
+  });
+  return conflicts;
 }
 
 /** A user's most recent `limit` events, returned oldest first (ties in arrival order). */

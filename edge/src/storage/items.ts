@@ -62,3 +62,16 @@ export async function getItem(db: D1Database, id: string): Promise<Item | null> 
   const row = await db.prepare("SELECT * FROM items WHERE id = ?").bind(id).first<ItemRow>();
   return row ? toItem(row) : null;
 }
+
+/** The ids in `ids` the edge has no record of (in no catalogue item and no stored event), in order. */
+export async function unknownItems(db: D1Database, ids: readonly string[]): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT value AS id FROM json_each(?)
+       WHERE NOT EXISTS (SELECT 1 FROM items WHERE items.id = value)
+         AND NOT EXISTS (SELECT 1 FROM events WHERE events.item_id = value)`,
+    )
+    .bind(JSON.stringify(ids))
+    .all<{ id: string }>();
+  return [...new Set(results.map((r) => r.id))];
+}

@@ -24,15 +24,27 @@ export async function liveModelVersion(db: D1Database): Promise<ModelVersionRow 
   return db.prepare("SELECT * FROM model_versions WHERE live = 1").first<ModelVersionRow>();
 }
 
+/**
+ * Registers a version unless it exists, in one statement: concurrent registrations of one version
+ * get exactly one `true` (no check-then-insert race, no UNIQUE-constraint error).
+ */
 export async function insertModelVersion(
   db: D1Database,
   row: { version: string; model: ModelKind; manifest: string },
   now = Date.now(),
-): Promise<void> {
-  await db
-    .prepare("INSERT INTO model_versions (version, model, manifest, created_at, live) VALUES (?, ?, ?, ?, 0)")
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `INSERT INTO model_versions (version, model, manifest, created_at, live) VALUES (?, ?, ?, ?, 0)
+       ON CONFLICT (version) DO NOTHING`,
+    )
     .bind(row.version, row.model, row.manifest, now)
     .run();
+  return result.meta.changes === 1;
+}
+
+export async function deleteModelVersion(db: D1Database, version: string): Promise<void> {
+  await db.prepare("DELETE FROM model_versions WHERE version = ? AND live = 0").bind(version).run();
 }
 
 /** Makes `version` the live one in one transaction: the previous live row is cleared first. */

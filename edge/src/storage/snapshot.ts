@@ -56,7 +56,13 @@ export async function writeSnapshot(
     }
   }
   const jsonl = (lines: string[]) => (lines.length ? `${lines.join("\n")}\n` : "");
-  await bucket.put(`snapshots/${id}/items.jsonl`, jsonl(items));
-  await bucket.put(`snapshots/${id}/events.jsonl`, jsonl(events));
+  await bucket.put(snapshotKey(id, "items.jsonl"), jsonl(items));
+  await bucket.put(snapshotKey(id, "events.jsonl"), jsonl(events));
   return { items: items.length, events: events.length };
+}
+
+export const snapshotKey = (id: string, file: "items.jsonl" | "events.jsonl") => `snapshots/${id}/${file}`;
+
+export async function deleteSnapshot(bucket: R2Bucket, id: string): Promise<void> {
+  await bucket.delete([snapshotKey(id, "items.jsonl"), snapshotKey(id, "events.jsonl")]);
 }

@@ -37,9 +37,9 @@ def test_a_snapshot_is_fetched_once_and_becomes_a_canonical_dataset(
     tmp_path: Path, fake_edge: FakeEdge
 ) -> None:
     lines = [json.dumps(e) for e in EVENTS] + [json.dumps({**EVENTS[0], "event_id": "e0"})]  # a replay
-    fake_edge.snapshots["/v1/snapshots/s1/events.jsonl"] = ("\n".join(lines) + "\n").encode()
-    fake_edge.snapshots["/v1/snapshots/s1/items.jsonl"] = b'{"id": "i1", "title": "Red lipstick"}\n'
-    uri = f"{fake_edge.url}/v1/snapshots/s1"
+    fake_edge.snapshots["/v1/snapshots/snap-0001/events.jsonl"] = ("\n".join(lines) + "\n").encode()
+    fake_edge.snapshots["/v1/snapshots/snap-0001/items.jsonl"] = b'{"id": "i1", "title": "Red lipstick"}\n'
+    uri = f"{fake_edge.url}/v1/snapshots/snap-0001"
     store, job_id = new_job(tmp_path, dataset={"kind": "snapshot", "uri": uri})
     workspace = Workspace(store.job_dir(job_id) / "work", job_id)
     settings = JobSettings(edge_url=fake_edge.url, admin_key=ADMIN_KEY)

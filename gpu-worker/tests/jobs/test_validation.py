@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from genrec.jobs.errors import InvalidOverride, UnsupportedModel
+from genrec.jobs.errors import InvalidOverride, InvalidTrainRequest, UnsupportedModel
 from genrec.jobs.validation import parse_options, sid_config, validate
-from genrec.rpc.models import TrainRequest
+from genrec.rpc.models import SnapshotDataset, TrainRequest
 
 
 def request(
@@ -75,3 +75,24 @@ def test_baselines_take_their_own_config() -> None:
     assert dict(validate(request("sasrec", **{"model.d": 32})).config) == {"model.d": 32}
     with pytest.raises(InvalidOverride, match=r"model\.no_such"):
         validate(request("sasrec", **{"model.no_such": 1}))
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["file:///etc", "/var/data/snapshot", "../shared/data", "http://edge.test/v1/snapshots/../../etc"],
+)
+def test_a_dataset_uri_must_be_a_snapshot_of_the_edge(uri: str) -> None:
+    dataset = {"kind": "snapshot", "uri": uri}
+    with pytest.raises(ValueError):  # the generated model refuses it at the RPC boundary
+        TrainRequest.model_validate({"model": "rpg", "dataset": dataset})
+    built = TrainRequest.model_construct(
+        model="rpg", preset="tiny", overrides=None, dataset=SnapshotDataset.model_construct(**dataset)
+    )
+    with pytest.raises(InvalidTrainRequest) as refused:
+        validate(built)
+    assert refused.value.path == ("dataset", "uri")
+
+
+def test_a_snapshot_url_of_the_edge_is_accepted() -> None:
+    dataset = {"kind": "snapshot", "uri": "http://127.0.0.1:8787/v1/snapshots/0b6f3c2e-4d1a"}
+    validate(TrainRequest.model_validate({"model": "sasrec", "dataset": dataset, "preset": "tiny"}))

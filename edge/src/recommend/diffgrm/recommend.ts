@@ -1,13 +1,15 @@
-import type { RecommendResponse } from "@genrec/shared";
+import type { FallbackReason, RecommendResponse } from "@genrec/shared";
 import { ApiError } from "../../errors/api-error.ts";
 import { getModelVersion, type ModelVersionRow } from "../../storage/models.ts";
 import type { RecommendInput, Serving } from "../serving.ts";
 import { remoteManifest, remoteRecommend } from "./remote.ts";
 
 /**
- * DiffGRM through the GPU worker's denoise RPC. When the worker is slow, down or refuses (or there
- * is no history to decode), `answerHere` answers from the manifest's fallback version (an RPG
- * version the edge serves), else popularity, and the answer says which version it replaced and why.
+ * DiffGRM through the GPU worker's denoise RPC. When the worker is slow, down or refuses, or its
+ * circuit is open after repeated timeouts (services.breaker: the call is skipped, so a hung worker
+ * costs nothing until the next probe), `answerHere` answers from the manifest's fallback version
+ * (an RPG version the edge serves), else popularity, and the answer says which version it replaced
+ * and why.
  */
 export async function diffgrmRecommend(
   env: Env,
@@ -18,10 +20,11 @@ export async function diffgrmRecommend(
 ): Promise<RecommendResponse> {
   const manifest = remoteManifest(version);
   const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
-  let reason = "empty_history";
-  if (input.history.length > 0) {
+  let reason: FallbackReason = "circuit_open";
+  if (services.breaker.allow()) {
     try {
       const items = await remoteRecommend(env, services, manifest, input.history, input.n, exclude);
+      services.breaker.record(false);
       return {
         recommendation_id: crypto.randomUUID(),
         model: "diffgrm",
@@ -29,6 +32,8 @@ export async function diffgrmRecommend(
         items,
       };
     } catch (err) {
+      const timedOut = err instanceof ApiError && err.code === "upstream_timeout";
+      services.breaker.record(timedOut);
       if (!(err instanceof ApiError)) throw err;
       reason = err.code;
     }

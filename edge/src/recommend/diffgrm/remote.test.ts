@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { ModelVersion, RecommendResponse } from "@genrec/shared";
 import { delay, HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import { publish } from "../../../test/artifact-set.ts";
+import { addCatalogue, publish } from "../../../test/artifact-set.ts";
 import { type App, CLIENT, call, event, expectError, snapshot } from "../../../test/helpers.ts";
 import { useNetwork } from "../../../test/network.ts";
 import { createApp } from "../../app.ts";
@@ -197,9 +197,10 @@ describe("serving a GPU-served DiffGRM version", () => {
     expect(bad.fallback?.reason).toBe("upstream_invalid");
   });
 
-  it("falls back to its RPG fallback version, and serves users without history from it too", async () => {
+  it("falls back to its RPG fallback version; users without history get popularity", async () => {
     const app = createApp();
     await seedEvents(app);
+    await addCatalogue(app);
     expect((await publish(app, "rpg-fb-1")).status).toBe(200);
     network.use(worker());
     await registerLive(app, "dg-1", { fallback_version: "rpg-fb-1" });
@@ -213,8 +214,8 @@ describe("serving a GPU-served DiffGRM version", () => {
     expect(res.items).toHaveLength(3);
     const cold = await call(app, "GET", "/v1/users/nobody/recommendations?n=2", { key: CLIENT });
     expect(RecommendResponse.parse(await cold.json())).toMatchObject({
-      model: "rpg",
-      fallback: { from_version: "dg-1", reason: "empty_history" },
+      model: "popularity",
+      fallback: { from_version: "dg-1", reason: "unknown_user" },
     });
   });
 });

@@ -65,13 +65,15 @@ async function readManifest(bucket: ArtifactSource, version: string): Promise<Ar
 /**
  * Reads and checks a whole set: manifest schema, every file's size and checksum, shapes that agree
  * with each other, graph rows in range, and a smoke inference whose output is a log-distribution.
+ * `given` checks a manifest not yet stored (registration) instead of reading manifest.json.
  */
 export async function loadArtifacts(
   bucket: ArtifactSource,
   version: string,
   loadModel: ModelLoader,
+  given?: ArtifactManifest,
 ): Promise<LoadedArtifacts> {
-  const manifest = await readManifest(bucket, version);
+  const manifest = given ?? (await readManifest(bucket, version));
   const { n_items: n, digits: m, max_len: maxLen } = manifest;
   const [itemsBuf, sidsBuf, indptrBuf, indicesBuf, popularBuf, onnxBuf] = await Promise.all(
     (

@@ -1,6 +1,6 @@
 import { ModelVersion, RecommendResponse } from "@genrec/shared";
 import { describe, expect, it } from "vitest";
-import { artifactFiles, N_ITEMS, publish } from "../../../test/artifact-set.ts";
+import { addCatalogue, artifactFiles, N_ITEMS, publish } from "../../../test/artifact-set.ts";
 import { CLIENT, call, expectError } from "../../../test/helpers.ts";
 import { createApp } from "../../app.ts";
 import { loadLogprobModel } from "../../inference/ort.ts";
@@ -17,11 +17,18 @@ describe("serving an RPG artifact set", () => {
     });
     expect((await call(app, "POST", "/v1/models/rpg-fixture-1/activate")).status).toBe(200);
 
+    await addCatalogue(app);
     const history = ["SKU-3", "SKU-1", "unknown-item"];
     const res = await call(app, "POST", "/v1/recommendations", { key: CLIENT, body: { history, n: 5 } });
     expect(res.status).toBe(200);
     const body = RecommendResponse.parse(await res.json());
-    expect(body).toMatchObject({ model: "rpg", model_version: "rpg-fixture-1" });
+    // The unknown item is named, and the model answers from the known ones.
+    expect(body).toMatchObject({
+      model: "rpg",
+      model_version: "rpg-fixture-1",
+      unknown_items: ["unknown-item"],
+    });
+    expect(body.fallback).toBeUndefined();
 
     // The same model run directly, ranked exhaustively: the complete graph must find the same top 5.
     const files = artifactFiles();

@@ -1,8 +1,9 @@
 import { EventsBatch, IngestResult } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
+import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
-import { insertEvents } from "../../storage/events.ts";
+import { conflictingEvents, insertEvents } from "../../storage/events.ts";
 
 const ingest = createRoute({
   method: "post",
@@ -11,7 +12,10 @@ const ingest = createRoute({
   tags: ["events"],
   ...guard("admin"),
   request: { body: jsonBody(EventsBatch) },
-  responses: { ...ok(IngestResult, "stored; replays counted as duplicates"), ...errors(400, 401, 403, 413) },
+  responses: {
+    ...ok(IngestResult, "stored; replays counted as duplicates"),
+    ...errors(400, 401, 403, 409, 413),
+  },
 });
 
 export function eventRoutes(): OpenAPIHono<AppEnv> {
@@ -20,6 +24,19 @@ export function eventRoutes(): OpenAPIHono<AppEnv> {
     const { events } = c.req.valid("json");
     // Within one batch a repeated event_id is a replay too: INSERT OR IGNORE keeps the first.
     const accepted = await insertEvents(c.env.DB, events);
+    if (accepted === null) {
+      const conflicts = await conflictingEvents(c.env.DB, events);
+      throw new ApiError(
+        409,
+        "conflict",
+        "event_id reused with a different payload: nothing from this batch was stored",
+        conflicts.map((i) => ({
+          code: "event_id_conflict",
+          path: ["json", "events", i, "event_id"],
+          message: `event_id '${events[i]?.event_id}' is stored with another user, item, time or type`,
+        })),
+      );
+    }
     if (accepted > 0) c.var.services.popularity.invalidate();
     return c.json({ accepted, duplicates: events.length - accepted }, 200);
   });

@@ -2,7 +2,7 @@ import { Item, ItemParam, ItemsBatch, RecommendResponse, SimilarQuery, UpsertRes
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
-import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
+import { errors, guard, jsonBody, ok, samePathId } from "../../openapi/responses.ts";
 import { resolveVersion } from "../../recommend/index.ts";
 import { similarItems } from "../../recommend/rpg/similar.ts";
 import { getItem, upsertItems } from "../../storage/items.ts";
@@ -13,7 +13,7 @@ const putItem = createRoute({
   summary: "Create or replace one item (admin)",
   tags: ["catalogue"],
   ...guard("admin"),
-  request: { params: ItemParam, body: jsonBody(Item) },
+  request: { params: ItemParam, body: jsonBody(Item, samePathId("id", "item_id")) },
   responses: { ...ok(UpsertResult, "stored"), ...errors(400, 401, 403, 413) },
 });
 

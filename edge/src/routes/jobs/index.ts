@@ -1,23 +1,12 @@
-import { Job, JobRef, SnapshotFileParam, TrainJobRequest } from "@genrec/shared";
+import { Job, JobRef, SnapshotFileParam } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { toIssues } from "../../errors/validation-hook.ts";
-import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
-import { writeSnapshot } from "../../storage/snapshot.ts";
-
-const train = createRoute({
-  method: "post",
-  path: "/v1/train",
-  summary: "Start a training job on the GPU worker (admin); returns at once",
-  description:
-    "Without `dataset`, the edge first snapshots its items and events to R2 for the worker to fetch.",
-  tags: ["training"],
-  ...guard("admin"),
-  request: { body: jsonBody(TrainJobRequest) },
-  responses: { ...ok(Job, "the job, queued"), ...errors(400, 401, 403, 409, 502, 504) },
-});
+import { errors, guard, ok } from "../../openapi/responses.ts";
+import { snapshotKey } from "../../storage/snapshot.ts";
+import { trainRoute } from "./train.ts";
 
 const status = createRoute({
   method: "get",
@@ -57,18 +46,7 @@ const snapshotFile = createRoute({
 
 export function jobRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  app.openapi(train, async (c) => {
-    const body = c.req.valid("json");
-    let dataset = body.dataset;
-    if (!dataset) {
-      const id = crypto.randomUUID();
-      const counts = await writeSnapshot(c.env.DB, c.env.ARTIFACTS, id);
-      if (counts.events === 0)
-        throw new ApiError(409, "conflict", "no stored events to train on: ingest events first");
-      dataset = { kind: "snapshot", uri: `${new URL(c.req.url).origin}/v1/snapshots/${id}` };
-    }
-    return c.json(await c.var.services.rpc(c.env).call("train", { ...body, dataset }), 200);
-  });
+  trainRoute(app);
   app.openapi(status, async (c) =>
     c.json(await c.var.services.rpc(c.env).call("job_status", c.req.valid("param")), 200),
   );
@@ -82,7 +60,7 @@ export function jobRoutes(): OpenAPIHono<AppEnv> {
     const parsed = SnapshotFileParam.safeParse(c.req.param());
     if (!parsed.success) throw ApiError.invalid("invalid snapshot path", toIssues(parsed.error, "param"));
     const { snapshot_id, file } = parsed.data;
-    const object = await c.env.ARTIFACTS.get(`snapshots/${snapshot_id}/${file}`);
+    const object = await c.env.ARTIFACTS.get(snapshotKey(snapshot_id, file));
     if (!object) throw ApiError.notFound(`no snapshot file ${snapshot_id}/${file}`);
     return new Response(object.body, { headers: { "content-type": "application/x-ndjson" } });
   });

@@ -3,11 +3,15 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
 import { recommend, resolveVersion } from "../../recommend/index.ts";
+import { unknownItems } from "../../storage/items.ts";
 
 const forSession = createRoute({
   method: "post",
   path: "/v1/recommendations",
   summary: "Recommend for an anonymous session whose history is in the body",
+  description:
+    "History items the edge has no record of are listed in `unknown_items`; when none is known, " +
+    "popularity answers with `fallback.reason` unknown_items.",
   tags: ["recommendations"],
   ...guard("client"),
   request: { body: jsonBody(SessionRecommendRequest) },
@@ -23,6 +27,7 @@ export function recommendationRoutes(): OpenAPIHono<AppEnv> {
       history: body.history,
       n: body.n,
       excludeSeen: body.exclude_seen,
+      unknownItems: await unknownItems(c.env.DB, body.history),
     });
     return c.json(answer, 200);
   });

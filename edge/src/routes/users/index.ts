@@ -38,7 +38,8 @@ const forget = createRoute({
 const forUser = createRoute({
   method: "get",
   path: "/v1/users/{user_id}/recommendations",
-  summary: "Recommend for a known user from their stored history",
+  summary: "Recommend for a user from their stored history",
+  description: "A user without stored events is answered by popularity with `fallback.reason` unknown_user.",
   tags: ["recommendations"],
   ...guard("client"),
   request: { params: UserParam, query: RecommendQuery },

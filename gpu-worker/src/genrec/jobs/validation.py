@@ -16,12 +16,13 @@ again in the job process, turned into typed ``JobOptions``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from genrec.jobs.errors import InvalidOverride, UnsupportedModel
+from genrec.jobs.errors import InvalidOverride, InvalidTrainRequest, UnsupportedModel
 from genrec.rpc.models import TrainRequest
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ SID_DIGITS = {"tiny": 8}  # RPG's m per preset; quick/full use the authors' m pe
 DATASET_DIGITS = {"sports": 16, "toys": 16}  # ALGORITHMS.md §2 (Beauty 32, the default)
 SID_PRESETS: Mapping[str, Mapping[str, int]] = {"tiny": {"pq_iters": 10, "opq_iters": 10}}
 CONFIG_SECTIONS = ("model", "train", "decode")
+# What the edge hands out for its snapshots (shared/src/rpc.ts, SnapshotUri): the worker fetches
+# nothing else, so a request can never point it at a file path or another host.
+SNAPSHOT_URI = re.compile(r"https?://[^/?#\s]+/v1/snapshots/[a-z0-9-]{8,64}")
 
 Scalar = bool | int | float | str
 
@@ -64,6 +68,18 @@ def parse_options(request: TrainRequest) -> JobOptions:
         if request.model != RPG and (key == "activate" or section in ("sid", "decode")):
             raise InvalidOverride(key, f"only applies to rpg, not {request.model}")
     return JobOptions(activate, sid, config)
+
+
+def check_dataset(request: TrainRequest) -> None:
+    """A snapshot dataset must be a snapshot URL of the edge (the generated model checks the same
+    pattern; this holds for requests built without validation too); raises InvalidTrainRequest."""
+    if request.dataset.kind == "snapshot" and not SNAPSHOT_URI.fullmatch(request.dataset.uri):
+        raise InvalidTrainRequest(
+            ("dataset", "uri"),
+            "invalid_dataset_uri",
+            "must be a snapshot URL of the edge (<origin>/v1/snapshots/<id>), not a path or file:// URI",
+            "the dataset is not a snapshot of the edge",
+        )
 
 
 def dataset_name(request: TrainRequest) -> str:
@@ -123,14 +139,16 @@ def _field_type(config: object, key: str) -> object | None:
 
 
 def validate(request: TrainRequest) -> JobOptions:
-    """Everything about a request that can be checked without data: raises UnsupportedModel or
-    InvalidOverride. ``config`` comes back as the values the trainer's config will hold."""
+    """Everything about a request that can be checked without data: raises UnsupportedModel,
+    InvalidTrainRequest (a dataset URI that is no edge snapshot) or InvalidOverride. ``config`` comes
+    back as the values the trainer's config will hold."""
     if request.model not in TRAINABLE:
         raise UnsupportedModel(
             request.model,
             f"model {request.model!r} cannot be trained by a job yet: use one of {', '.join(TRAINABLE)} "
             "(the edge serves rpg artifact sets; the baselines train and report metrics without publishing)",
         )
+    check_dataset(request)
     options = parse_options(request)
     name = dataset_name(request)
     if request.model == RPG:

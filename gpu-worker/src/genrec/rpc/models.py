@@ -122,8 +122,8 @@ class DeleteResult(BaseModel):
     deleted: conint(ge=0, le=9007199254740991)
 
 
-class History(RootModel[list[constr(pattern=r"^\S+$", min_length=1, max_length=256)]]):
-    root: list[constr(pattern=r"^\S+$", min_length=1, max_length=256)] = Field(
+class History(RootModel[list[constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)]]):
+    root: list[constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)] = Field(
         ..., max_length=200, min_length=1
     )
 
@@ -182,22 +182,22 @@ class ErrorIssue(BaseModel):
 
 class Event(BaseModel):
     """
-    One user-item interaction. `event_id` is the idempotency key: a replay stores nothing twice.
+    One user-item interaction. `event_id` is the idempotency key: a replay stores nothing twice, and a reuse with a different payload is refused as a conflict.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    event_id: constr(min_length=1, max_length=128)
-    user_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
-    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    event_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=128)
+    user_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
+    item_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     timestamp: AwareDatetime
     type: Literal["view", "click", "add_to_cart", "purchase", "rating", "review"] = "view"
 
 
 class EventsBatch(BaseModel):
     """
-    Ingest up to 1,000 events. Replays of a stored event_id are counted as duplicates, not stored again.
+    Ingest up to 1,000 events, all or nothing. Replays of a stored event_id (same payload) are counted as duplicates, not stored again; an event_id stored with a different payload is a 409 conflict.
     """
 
     model_config = ConfigDict(
@@ -239,7 +239,7 @@ class HistoryEntry(BaseModel):
         extra="forbid",
     )
     event_id: str
-    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    item_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     timestamp: AwareDatetime
     type: Literal["view", "click", "add_to_cart", "purchase", "rating", "review"]
 
@@ -264,7 +264,7 @@ class Item(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     title: constr(max_length=2000) | None = None
     brand: constr(max_length=500) | None = None
     categories: list[constr(min_length=1, max_length=500)] | None = Field(None, max_length=64)
@@ -315,7 +315,7 @@ class JobRef(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    job_id: constr(min_length=1, max_length=128)
+    job_id: constr(pattern=r"^[A-Za-z0-9_-]{1,128}$")
 
 
 class Liveness(BaseModel):
@@ -369,14 +369,32 @@ class Readiness(BaseModel):
 
 class RecommendFallback(BaseModel):
     """
-    Present when the requested model could not answer and another one did.
+    Present when the requested (or live) model did not answer and popularity or the version's fallback did: the worker failed (its error code), its circuit is open after repeated timeouts (circuit_open), the user has no stored events (unknown_user), or no history item is known (unknown_items, listed in `unknown_items`); the last two are answered by popularity.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     from_version: str
-    reason: str
+    reason: Literal[
+        "invalid_request",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "method_not_allowed",
+        "conflict",
+        "payload_too_large",
+        "unsupported_media_type",
+        "upstream_timeout",
+        "upstream_unavailable",
+        "upstream_invalid",
+        "invalid_artifact",
+        "not_implemented",
+        "internal",
+        "circuit_open",
+        "unknown_user",
+        "unknown_items",
+    ]
 
 
 class RemoteModelManifest(BaseModel):
@@ -407,7 +425,7 @@ class ScoredItem(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    item_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     score: float
 
 
@@ -419,7 +437,7 @@ class SemanticId(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    item_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    item_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     codes: list[conint(ge=0, le=255)]
 
 
@@ -431,7 +449,7 @@ class SessionRecommendRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    history: list[constr(pattern=r"^\S+$", min_length=1, max_length=256)] = Field(
+    history: list[constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)] = Field(
         ..., max_length=200, min_length=1
     )
     n: conint(ge=1, le=100) = 10
@@ -441,14 +459,14 @@ class SessionRecommendRequest(BaseModel):
 
 class SnapshotDataset(BaseModel):
     """
-    A snapshot of items and events the edge wrote (an R2 key or a worker-local path).
+    A snapshot of items and events the edge wrote, by its URL on that edge (file paths and other hosts are refused: the worker fetches it from its configured edge with an admin key).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     kind: Literal["snapshot"]
-    uri: constr(min_length=1, max_length=1024)
+    uri: constr(pattern=r"^https?:\/\/[^/?#\s]+\/v1\/snapshots\/[a-z0-9-]{8,64}$", max_length=1024)
 
 
 class UpsertResult(BaseModel):
@@ -470,7 +488,7 @@ class UserHistory(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    user_id: constr(pattern=r"^\S+$", min_length=1, max_length=256)
+    user_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     events: list[HistoryEntry]
 
 
@@ -520,6 +538,7 @@ class Error(BaseModel):
         "unauthorized",
         "forbidden",
         "not_found",
+        "method_not_allowed",
         "conflict",
         "payload_too_large",
         "unsupported_media_type",
@@ -569,6 +588,7 @@ class RecommendResponse(BaseModel):
     model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
     model_version: str
     items: list[ScoredItem]
+    unknown_items: list[constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)] | None = None
     fallback: RecommendFallback | None = None
 
 
