@@ -19,7 +19,7 @@ import {
 import { importSample } from "./commands/data.ts";
 import { deploy } from "./commands/deploy.ts";
 import { publishDir } from "./commands/models.ts";
-import { fallbackNote } from "./commands/recommend.ts";
+import { fallbackNotes } from "./commands/recommend.ts";
 import { serve } from "./commands/serve.ts";
 import { reportJob, startTraining, waitForJob } from "./commands/train.ts";
 import { resolveEdge, STATE_DIR } from "./config.ts";
@@ -122,10 +122,12 @@ async function main(argv: string[]): Promise<number> {
     case "rollback":
       say(JSON.stringify(await edge().rollback()));
       return 0;
-    case "models":
-      for (const m of (await edge().models()).models)
-        say(`${m.live ? "*" : " "} ${m.version}  ${m.model}  ${m.created_at}`);
+    case "models": {
+      const { models } = await edge().models();
+      if (models.length === 0) say(`no published versions yet (${CLI} train --preset tiny --wait)`);
+      for (const m of models) say(`${m.live ? "*" : " "} ${m.version}  ${m.model}  ${m.created_at}`);
       return 0;
+    }
     case "recommend": {
       const args = recommendArgs(values);
       if (!("user" in args) && args.history.length === 0) need(cmd, undefined, "--user U or --history A,B");
@@ -134,8 +136,7 @@ async function main(argv: string[]): Promise<number> {
           ? await edge().recommendForUser(args.user, args.n)
           : await edge().recommendForSession(args.history, args.n);
       say(JSON.stringify(rec, null, 2));
-      const note = fallbackNote(rec);
-      if (note) console.error(note);
+      for (const note of fallbackNotes(rec)) console.error(note);
       return 0;
     }
     case "deploy":
