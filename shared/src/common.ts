@@ -2,6 +2,19 @@ import { z } from "zod";
 import { define } from "./registry.ts";
 
 /**
+ * A Unicode-aware pattern that prints as `/source/`: @asteasolutions/zod-to-openapi writes a
+ * pattern with toString(), which would carry the `u` flag into the OpenAPI document (`...$/u`).
+ */
+class UnicodePattern extends RegExp {
+  constructor(source: string) {
+    super(source, "u");
+  }
+  override toString(): string {
+    return `/${this.source}/`;
+  }
+}
+
+/**
  * An opaque id: printable text without whitespace, control characters (NUL, C0/C1) or invisible
  * format characters, and well-formed Unicode (no lone surrogates, which D1 would store as invalid
  * UTF-8), so that a stored id can always be read back, sent in a URL and deleted.
@@ -11,7 +24,10 @@ function opaqueId(max: number) {
     .string()
     .min(1)
     .max(max)
-    .regex(/^[^\p{Cc}\p{Cf}\s]+$/u, "must be printable text without whitespace or control characters")
+    .regex(
+      new UnicodePattern("^[^\\p{Cc}\\p{Cf}\\s]+$"),
+      "must be printable text without whitespace or control characters",
+    )
     .refine((s) => !/\p{Cs}/u.test(s), "must be well-formed Unicode (no lone surrogates)");
 }
 

@@ -51,12 +51,9 @@ export async function recommend(
 ): Promise<RecommendResponse> {
   const unknown = input.unknownItems ?? [];
   const listed = unknown.length > 0 ? { unknown_items: unknown } : {};
+  const allUnknown = unknown.length > 0 && input.history.every((id) => unknown.includes(id));
   const reason: FallbackReason | null =
-    input.history.length === 0
-      ? "unknown_user"
-      : unknown.length === input.history.length
-        ? "unknown_items"
-        : null;
+    input.history.length === 0 ? "unknown_user" : allUnknown ? "unknown_items" : null;
   if (reason) {
     const answer = await recommendHere(
       env,

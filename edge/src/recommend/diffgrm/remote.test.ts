@@ -142,6 +142,38 @@ describe("registering a GPU-served DiffGRM version", () => {
   });
 });
 
+describe("registering a GPU-served DiffGRM version, under stress", () => {
+  it("answers racing registrations of one version with one 200 and 409s, never 500", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    network.use(worker());
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call(app, "POST", "/v1/models/dg-race/remote", { body: manifest("dg-race", { beam: i + 1 }) }),
+      ),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    for (const r of answers.filter((a) => a.status === 409)) await expectError(r, 409, "conflict");
+    const rows = await env.DB.prepare("SELECT version FROM model_versions").all();
+    expect(rows.results).toEqual([{ version: "dg-race" }]);
+  });
+
+  it("reports the worker refusing the edge's token as 502 at registration, not 422", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    const refused = {
+      error: { code: "forbidden", message: "invalid bearer token", issues: [] },
+      request_id: "r",
+    };
+    network.use(http.post(`${GPU}/rpc/denoise`, () => HttpResponse.json(refused, { status: 403 })));
+    await expectError(
+      await call(app, "POST", "/v1/models/dg-1/remote", { body: manifest("dg-1") }),
+      502,
+      "upstream_unavailable",
+    );
+  });
+});
+
 describe("serving a GPU-served DiffGRM version", () => {
   it("answers from the worker, seen items dropped after decoding", async () => {
     const app = createApp();
@@ -217,5 +249,31 @@ describe("serving a GPU-served DiffGRM version", () => {
       model: "popularity",
       fallback: { from_version: "dg-1", reason: "unknown_user" },
     });
+  });
+
+  it("opens the circuit after repeated timeouts: the fallback answers at once, and a later probe closes it", async () => {
+    const app = createApp({ breakerThreshold: 2, breakerCooldownMs: 400 });
+    await seedEvents(app);
+    network.use(worker());
+    await registerLive(app, "dg-1");
+    const seen: Denoise[] = [];
+    network.use(worker(seen, { wait: 1000 }));
+    for (let i = 0; i < 2; i++) {
+      const slow = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+      expect(slow.fallback?.reason).toBe("upstream_timeout");
+    }
+    const start = Date.now();
+    const open = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(Date.now() - start).toBeLessThan(150); // the 200 ms deadline is not waited for
+    expect(open).toMatchObject({
+      model: "popularity",
+      fallback: { from_version: "dg-1", reason: "circuit_open" },
+    });
+    expect(seen).toHaveLength(2); // the worker was not called
+    await delay(450);
+    network.use(worker(seen));
+    const probe = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(probe).toMatchObject({ model: "diffgrm", model_version: "dg-1" });
+    expect(seen).toHaveLength(3);
   });
 });

@@ -61,3 +61,37 @@ describe("recommendations without a live model", () => {
     await expectError(res, 404, "not_found");
   });
 });
+
+describe("unknown users and items", () => {
+  it("answers an unknown user by popularity with fallback reason unknown_user", async () => {
+    const app = createApp();
+    await ingest(app, [event("1", "u5", "P", T(1))]);
+    const res = await call(app, "GET", "/v1/users/nobody/recommendations", { key: CLIENT });
+    expect(RecommendResponse.parse(await res.json())).toMatchObject({
+      model: "popularity",
+      items: [{ item_id: "P", score: 1 }],
+      fallback: { from_version: "builtin-popularity", reason: "unknown_user" },
+    });
+  });
+
+  it("names unknown history items, and answers by popularity with unknown_items when none is known", async () => {
+    const app = createApp();
+    await ingest(app, [event("1", "u5", "P", T(1))]);
+    await call(app, "PUT", "/v1/items/Q", { body: { id: "Q" } });
+    const session = async (history: string[]) =>
+      RecommendResponse.parse(
+        await (await call(app, "POST", "/v1/recommendations", { key: CLIENT, body: { history } })).json(),
+      );
+    const none = await session(["typo-1", "typo-2", "typo-1"]);
+    expect(none).toMatchObject({
+      model: "popularity",
+      unknown_items: ["typo-1", "typo-2"],
+      fallback: { from_version: "builtin-popularity", reason: "unknown_items" },
+    });
+    const some = await session(["Q", "typo-1"]);
+    expect(some.unknown_items).toEqual(["typo-1"]);
+    expect(some.fallback).toBeUndefined();
+    const known = await session(["P", "Q"]);
+    expect(known.unknown_items).toBeUndefined();
+  });
+});

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { Job } from "@genrec/shared";
 import { delay, HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
@@ -152,5 +153,78 @@ describe("training from the edge's own data", () => {
       409,
       "conflict",
     );
+  });
+});
+
+describe("one training per dataset", () => {
+  /** A worker that starts job-<n> for every train call and reports `state` for every job. */
+  function worker(state: { value: string }, started: string[] = []) {
+    return [
+      http.post(`${GPU}/rpc/train`, () => {
+        started.push(`job-${started.length + 1}`);
+        return HttpResponse.json({ ...job, job_id: started.at(-1) });
+      }),
+      http.post(`${GPU}/rpc/job_status`, async ({ request }) => {
+        const { job_id } = (await request.json()) as { job_id: string };
+        return HttpResponse.json({ ...job, job_id, state: state.value });
+      }),
+    ];
+  }
+
+  it("answers 409 naming the running job, and starts again once it finished", async () => {
+    const state = { value: "running" };
+    network.use(...worker(state));
+    const app = createApp();
+    expect((await call(app, "POST", "/v1/train", { body: trainBody })).status).toBe(200);
+    const busy = await expectError(
+      await call(app, "POST", "/v1/train", { body: trainBody }),
+      409,
+      "conflict",
+    );
+    expect(busy.error.message).toContain("job-1");
+    const other = { ...trainBody, dataset: { kind: "builtin", name: "beauty" } };
+    expect((await call(app, "POST", "/v1/train", { body: other })).status).toBe(200);
+    state.value = "succeeded";
+    const again = await call(app, "POST", "/v1/train", { body: trainBody });
+    expect(Job.parse(await again.json()).job_id).toBe("job-3");
+  });
+
+  it("lets exactly one of concurrent starts through", async () => {
+    const started: string[] = [];
+    network.use(...worker({ value: "running" }, started));
+    const app = createApp();
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => call(app, "POST", "/v1/train", { body: trainBody })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    expect(started).toEqual(["job-1"]);
+  });
+
+  it("removes the snapshot and frees the dataset when the worker call fails", async () => {
+    const app = createApp();
+    await call(app, "POST", "/v1/events", {
+      body: { events: [{ event_id: "e1", user_id: "u1", item_id: "A", timestamp: "2026-11-24T10:00:00Z" }] },
+    });
+    network.use(http.post(`${GPU}/rpc/train`, () => new HttpResponse("boom", { status: 500 })));
+    const rpg = { model: "rpg", preset: "tiny" };
+    await expectError(await call(app, "POST", "/v1/train", { body: rpg }), 502, "upstream_unavailable");
+    expect((await env.ARTIFACTS.list({ prefix: "snapshots/" })).objects).toEqual([]);
+    network.use(http.post(`${GPU}/rpc/train`, () => HttpResponse.json(job)));
+    expect((await call(app, "POST", "/v1/train", { body: rpg })).status).toBe(200);
+    expect((await env.ARTIFACTS.list({ prefix: "snapshots/" })).objects).toHaveLength(2);
+  });
+
+  it("reports the worker refusing the edge's token as 502, not as the caller's fault", async () => {
+    const refused = {
+      error: { code: "forbidden", message: "invalid bearer token", issues: [] },
+      request_id: "r",
+    };
+    network.use(http.post(`${GPU}/rpc/train`, () => HttpResponse.json(refused, { status: 403 })));
+    const body = await expectError(
+      await call(createApp(), "POST", "/v1/train", { body: trainBody }),
+      502,
+      "upstream_unavailable",
+    );
+    expect(body.error.message).toContain("GPU_WORKER_TOKEN");
   });
 });

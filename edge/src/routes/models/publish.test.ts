@@ -4,6 +4,7 @@ import { artifactFiles, manifestFor, publish, upload } from "../../../test/artif
 import { CLIENT, call, expectError } from "../../../test/helpers.ts";
 import { createApp } from "../../app.ts";
 import { artifactKey } from "../../recommend/rpg/artifacts.ts";
+import { SWEEP_AGE_MS, sweepR2 } from "../../storage/sweep.ts";
 
 describe("publishing an RPG artifact set", () => {
   it("refuses a set whose file does not match its checksum, and registers nothing", async () => {
@@ -65,5 +66,41 @@ describe("publishing an RPG artifact set", () => {
       409,
       "conflict",
     );
+  });
+});
+
+describe("publishing under races and with leftovers", () => {
+  it("answers racing registrations with one 200 and 409s, and keeps the winner's manifest intact", async () => {
+    const app = createApp();
+    const files = artifactFiles();
+    await upload(app, "rpg-race-1", files);
+    const base = await manifestFor("rpg-race-1", files);
+    const manifests = Array.from({ length: 4 }, (_, i) => ({ ...base, metrics: { "recall@10": i } }));
+    const answers = await Promise.all(
+      manifests.map((body) => call(app, "POST", "/v1/models/rpg-race-1", { body })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    const row = await env.DB.prepare(
+      "SELECT manifest FROM model_versions WHERE version = 'rpg-race-1'",
+    ).first<{
+      manifest: string;
+    }>();
+    const stored = await env.ARTIFACTS.get(artifactKey("rpg-race-1", "manifest.json"));
+    expect(await stored?.text()).toBe(row?.manifest);
+    expect((await call(app, "POST", "/v1/models/rpg-race-1/activate")).status).toBe(200);
+  });
+
+  it("sweeps uploads of versions never registered and snapshots no training holds, once a day old", async () => {
+    const app = createApp();
+    await publish(app, "rpg-kept-1");
+    await upload(app, "rpg-orphan-1", { "items.json": new Uint8Array([1]) });
+    await env.ARTIFACTS.put("snapshots/0123abcd-old/events.jsonl", "x");
+    const soon = await sweepR2(env.DB, env.ARTIFACTS, Date.now());
+    expect(soon).toEqual({ uploads: 0, snapshots: 0 }); // younger than a day: kept
+    const later = await sweepR2(env.DB, env.ARTIFACTS, Date.now() + SWEEP_AGE_MS + 1000);
+    expect(later).toEqual({ uploads: 1, snapshots: 1 });
+    const left = (await env.ARTIFACTS.list()).objects.map((o) => o.key);
+    expect(left.every((key) => key.startsWith("models/rpg-kept-1/"))).toBe(true);
+    expect(left).toContain(artifactKey("rpg-kept-1", "manifest.json"));
   });
 });

@@ -41,3 +41,15 @@ describe("user history", () => {
     expect(left.results.map((r) => r.user_id)).toEqual(["u4"]);
   });
 });
+
+describe("ids of any script", () => {
+  it("stores, reads and forgets a user whose id is non-ASCII text", async () => {
+    const app = createApp();
+    const user = "ユーザー-é-😀";
+    await ingest(app, [event("1", user, "P", T(1))]);
+    const path = `/v1/users/${encodeURIComponent(user)}/history`;
+    const read = await call(app, "GET", path, { key: CLIENT });
+    expect(((await read.json()) as { events: unknown[] }).events).toHaveLength(1);
+    expect(await (await call(app, "DELETE", path)).json()).toEqual({ deleted: 1 });
+  });
+});
