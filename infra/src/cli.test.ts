@@ -13,6 +13,15 @@ const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 const home = scratchDir("cli-test");
 afterAll(() => removeDir(home));
 
+const record = (edgeUrl: string): LocalState => ({
+  edgeUrl,
+  gpuUrl: "http://127.0.0.1:1",
+  adminKey: "admin-k",
+  clientKey: "client-k",
+  instance: "run-1",
+  pid: 1,
+});
+
 function genrec(args: string[], env: Record<string, string> = {}) {
   const clean: NodeJS.ProcessEnv = { ...process.env, GENREC_HOME: home };
   for (const name of ["GENREC_EDGE_URL", "GENREC_ADMIN_KEY", "GENREC_CLIENT_KEY"]) delete clean[name];
@@ -58,19 +67,37 @@ describe("genrec CLI", () => {
     expect(down.err).not.toContain("fetch failed");
   });
 
-  it("refuses `up` over a running stack with a clear line, leaving its record as it was", async () => {
-    const running = await fakeServer("run-1");
-    const record: LocalState = {
-      edgeUrl: running.url,
-      gpuUrl: "http://127.0.0.1:1",
-      adminKey: "admin-k",
-      clientKey: "client-k",
-      instance: "run-1",
-      pid: 1,
-    };
+  it("cancels a job on the recorded stack, and sends its keys to nothing that is not that stack", async () => {
+    const job = { job_id: "j1", model: "rpg", state: "cancelled", phase: "cancelled", progress: 0.2 };
+    const times = { created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:05Z", logs: [] };
+    const ours = await fakeServer("run-1", { ...job, ...times });
+    const foreign = await fakeServer("run-2");
     const file = join(home, "local.json");
     try {
-      writeLocalState(record, file);
+      writeLocalState(record(ours.url), file);
+      const cancelled = await genrec(["cancel", "j1"]);
+      expect(cancelled).toMatchObject({ code: 0, out: "job j1: cancelled\n" });
+      expect(ours.seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+        "GET /health",
+        "POST /v1/jobs/j1/cancel",
+      ]);
+      expect(ours.seen[1]?.headers.authorization).toBe("Bearer admin-k");
+
+      writeLocalState(record(foreign.url), file);
+      const refused = await genrec(["cancel", "j1"]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/cannot reach the edge at .* \(another server answers there/);
+      expect(foreign.seen.some((r) => r.headers.authorization)).toBe(false);
+    } finally {
+      await Promise.all([ours.close(), foreign.close()]);
+    }
+  });
+
+  it("refuses `up` over a running stack with a clear line, leaving its record as it was", async () => {
+    const running = await fakeServer("run-1");
+    const file = join(home, "local.json");
+    try {
+      writeLocalState(record(running.url), file);
       const before = readFileSync(file, "utf8");
       const up = await genrec(["up", "--once", "--edge-port", "0", "--gpu-port", "0"]);
       expect(up.code).toBe(1);
