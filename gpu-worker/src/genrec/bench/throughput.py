@@ -3,9 +3,10 @@ several settings, measured in one process on the same batches (issue 14, item 3)
 
 ``python -m genrec.bench.throughput --model rpg --dataset beauty --sids var/artifacts/beauty-rpg-m32``
 profiles one step (where the time goes, by operator), then times ``--steps`` steps per setting
-(batch size, threads, torch.compile), interleaved round-robin so machine load hits every setting
-alike, and writes ``bench/results/throughput/<model>-<dataset>.json``. Timings on the shared 2-core
-machine are only comparable within one file: read the ratios.
+(preset, batch size, threads, torch.compile), interleaved round-robin so machine load hits every
+setting alike, and writes ``bench/results/throughput/<model>-<dataset>-<presets>.json``. Several
+presets (``--preset cpu,full``) time configs side by side, e.g. what the paper's width costs here.
+Timings on the shared 2-core machine are only comparable within one file: read the ratios.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--dataset", required=True, help="beauty | sports | toys | sample")
     p.add_argument("--sids", help="SID directory for rpg/diffgrm (default random SIDs of the authors' width)")
-    p.add_argument("--preset", default="quick", help="the model config to time (default quick)")
+    p.add_argument(
+        "--preset", default="quick", help="comma-separated model configs to time side by side (default quick)"
+    )
     p.add_argument("--batch-sizes", default="256,1024", help="comma-separated batch sizes (default 256,1024)")
     p.add_argument("--threads", default="1,2", help="comma-separated torch thread counts (default 1,2)")
     p.add_argument("--compile", action="store_true", help="also time torch.compile'd steps")
@@ -113,33 +116,41 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=RESULTS, help=f"result folder (default {RESULTS})")
     args = p.parse_args(argv)
 
-    torch.manual_seed(0)
-    model, step, labels, config = build(args.model, args.dataset, args.sids, args.preset)
-    optimizer = make_optimizer(model, config.train)
-    lengths = (labels > 0).sum(dim=1)
-    model.train()
+    presets = args.preset.split(",")
     torch.set_num_threads(1)
-    batches_256 = epoch_batches(lengths, 256, bucket=True)
-    top_ops = profile(model, step, batches_256[0], optimizer)
+    built, top_ops, n_params = {}, {}, {}
+    for name in presets:
+        torch.manual_seed(0)
+        model, step, labels, config = build(args.model, args.dataset, args.sids, name)
+        optimizer = make_optimizer(model, config.train)
+        model.train()
+        lengths = (labels > 0).sum(dim=1)
+        top_ops[name] = profile(model, step, epoch_batches(lengths, 256, bucket=True)[0], optimizer)
+        n_params[name] = sum(w.numel() for w in model.parameters())
+        steps = {False: step, **({True: torch.compile(step)} if args.compile else {})}
+        built[name] = (steps, optimizer, labels, lengths)
 
     settings = [
-        {"batch_size": int(b), "threads": int(t), "compile": c}
+        {"preset": name, "batch_size": int(b), "threads": int(t), "compile": c}
+        for name in presets
         for b in args.batch_sizes.split(",")
         for t in args.threads.split(",")
         for c in ((False, True) if args.compile else (False,))
     ]
-    compiled: dict[bool, Step] = {False: step}
-    if args.compile:
-        compiled[True] = torch.compile(step)
-    batches = {s["batch_size"]: epoch_batches(lengths, s["batch_size"], bucket=True) for s in settings}
+    batches = {
+        (s["preset"], s["batch_size"]): epoch_batches(built[s["preset"]][3], s["batch_size"], bucket=True)
+        for s in settings
+    }
     seconds: dict[int, list[float]] = {i: [] for i in range(len(settings))}
     targets: dict[int, int] = {i: 0 for i in range(len(settings))}
     for k in range(args.steps + 2):  # round robin; the first two rounds warm up (and compile)
         for i, s in enumerate(settings):
+            steps, optimizer, labels, _ = built[s["preset"]]
             torch.set_num_threads(s["threads"])
-            rows = batches[s["batch_size"]][k % len(batches[s["batch_size"]])]
+            epoch = batches[s["preset"], s["batch_size"]]
+            rows = epoch[k % len(epoch)]
             start = time.perf_counter()
-            loss = compiled[s["compile"]](rows)
+            loss = steps[s["compile"]](rows)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -161,16 +172,17 @@ def main(argv: list[str] | None = None) -> None:
     result = {
         "model": args.model,
         "dataset": args.dataset,
-        "preset": args.preset,
+        "presets": presets,
+        "n_params": n_params,
         "sids": args.sids,
         "git": git_info(),
         "machine": machine_info("cpu"),
         "steps_per_setting": args.steps,
         "note": "settings interleaved round-robin in one process; bucketed batches; ratios only",
-        "profile_one_step_batch_256_1_thread": top_ops,
+        "profile_one_step_batch_256_1_thread": top_ops,  # per preset
         "settings": table,
     }
-    path = args.out / f"{args.model}-{args.dataset}-{args.preset}.json"
+    path = args.out / f"{args.model}-{args.dataset}-{'-'.join(presets)}.json"
     write_result(path, result, announce=True)
 
 
