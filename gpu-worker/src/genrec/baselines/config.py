@@ -12,6 +12,7 @@ from genrec.models.content_knn import ContentKNNConfig
 from genrec.models.esasrec import ESASRecConfig
 from genrec.models.sasrec import SASRecConfig
 from genrec.train.config import TrainConfig, preset_layers, resolve_layers
+from genrec.train.defaults import DatasetDefaults, DataShape, derive
 from genrec.train.overrides import Overrides
 
 ModelName = Literal["popularity", "content-knn", "sasrec", "esasrec"]
@@ -109,10 +110,27 @@ DATASETS: dict[str, dict[tuple[str, str], Overrides]] = {
 }
 
 
-def resolve_config(model: str, dataset: str, preset: str, cli: Overrides | None = None) -> RunConfig:
-    """The run's config by the documented precedence (genrec.train.config)."""
+def dataset_defaults(model: str, dataset: str, preset: str, shape: DataShape) -> DatasetDefaults:
+    """The dataset layer for a baseline on ``dataset`` (the tables', or genrec.train.defaults' rules)."""
+    if model not in MODEL_DEFAULTS:
+        raise ValueError(f"unknown model {model!r}: use one of {MODELS}")
+    preset_layer = PRESETS.get(model, {}).get(preset, {})
+    return derive(model, dataset, preset, shape, preset_layer, MODEL_DEFAULTS[model][1])
+
+
+def resolve_config(
+    model: str,
+    dataset: str,
+    preset: str,
+    cli: Overrides | None = None,
+    defaults: DatasetDefaults | None = None,
+) -> RunConfig:
+    """The run's config by the documented precedence (genrec.train.config); ``defaults`` is the
+    dataset layer of an untuned dataset (``dataset_defaults``)."""
     if model not in MODEL_DEFAULTS:
         raise ValueError(f"unknown model {model!r}: use one of {MODELS}")
     model_cfg, train_cfg = MODEL_DEFAULTS[model]
-    layers = [*preset_layers(preset, dataset, PRESETS.get(model, {}), DATASETS.get(model, {})), cli or {}]
+    derived = defaults.overrides if defaults else None
+    tables = (PRESETS.get(model, {}), DATASETS.get(model, {}))
+    layers = [*preset_layers(preset, dataset, *tables, derived), cli or {}]
     return resolve_layers(RunConfig(model, dataset, preset, model_cfg, train_cfg), SECTIONS, layers)

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-MAX_EXAMPLES = 5
-
 
 class DataFormatError(ValueError):
     """A row (or a whole file) does not match the expected format; ``path:line: reason``."""
@@ -47,7 +45,7 @@ class LoadReport:
     skipped: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
-    examples: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # every skipped row as ``path:line: reason``
 
     def bad(self, path: Path | str, line: int | None, reason: str) -> None:
         """Raise for a malformed row, or count it when the caller opted into skipping."""
@@ -55,8 +53,7 @@ class LoadReport:
         if not self.skip_bad:
             raise err
         self.skipped[reason.split(":", 1)[0]] += 1
-        if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append(str(err))
+        self.examples.append(str(err))
 
     @property
     def total_skipped(self) -> int:

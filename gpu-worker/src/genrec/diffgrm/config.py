@@ -18,6 +18,7 @@ from genrec.diffgrm.model import DiffGRMConfig
 from genrec.diffgrm.ocn import OCNConfig
 from genrec.train.config import GENERATIVE_TRAIN, TrainConfig, preset_layers, resolve_layers
 from genrec.train.config import config_dict as config_dict  # re-exported: checkpoints and artifacts
+from genrec.train.defaults import DatasetDefaults, DataShape, derive
 from genrec.train.overrides import Overrides
 
 ABLATION_NAMES = ("none", "no-ocn", "random-mask", "uniform-weight", "no-cpd")
@@ -117,17 +118,29 @@ ABLATIONS: dict[str, Overrides] = {
 }
 
 
+def dataset_defaults(dataset: str, preset: str, shape: DataShape) -> DatasetDefaults:
+    """The dataset layer for DiffGRM on ``dataset`` (the tables', or genrec.train.defaults' rules)."""
+    return derive("diffgrm", dataset, preset, shape, PRESETS.get(preset, {}), TRAIN_DEFAULTS)
+
+
 def resolve_config(
-    dataset: str, preset: str, sids: str, n_digits: int, ablation: str = "none", cli: Overrides | None = None
+    dataset: str,
+    preset: str,
+    sids: str,
+    n_digits: int,
+    ablation: str = "none",
+    cli: Overrides | None = None,
+    defaults: DatasetDefaults | None = None,
 ) -> RunConfig:
-    """The run's config by the documented precedence (module docstring, genrec.train.config)."""
+    """The run's config by the documented precedence (module docstring, genrec.train.config);
+    ``defaults`` is the dataset layer of an untuned dataset (``dataset_defaults``)."""
     if ablation not in ABLATION_NAMES:
         raise ValueError(f"unknown ablation {ablation!r}: use one of {ABLATION_NAMES}")
     if cli and "model.n_digits" in cli:
         raise ValueError("model.n_digits comes from the SID table; choose another --sids instead")
     layers = [
         {"model.n_digits": n_digits},
-        *preset_layers(preset, dataset, PRESETS, DATASETS),
+        *preset_layers(preset, dataset, PRESETS, DATASETS, defaults.overrides if defaults else None),
         ABLATIONS[ablation],
         cli or {},
     ]

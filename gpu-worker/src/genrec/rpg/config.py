@@ -14,6 +14,7 @@ from genrec.rpg.decode import BEAM_INITS
 from genrec.rpg.model import RPGConfig
 from genrec.train.config import GENERATIVE_TRAIN, TrainConfig, preset_layers, resolve_layers
 from genrec.train.config import config_dict as config_dict  # re-exported: checkpoints and artifacts
+from genrec.train.defaults import DatasetDefaults, DataShape, derive
 from genrec.train.overrides import Overrides
 
 SECTIONS = ("model", "train", "decode")
@@ -122,13 +123,29 @@ DATASETS: dict[tuple[str, str], Overrides] = {
 }
 
 
+def dataset_defaults(dataset: str, preset: str, shape: DataShape) -> DatasetDefaults:
+    """The dataset layer for RPG on ``dataset`` (the tables', or genrec.train.defaults' rules)."""
+    return derive("rpg", dataset, preset, shape, PRESETS.get(preset, {}), TRAIN_DEFAULTS)
+
+
 def resolve_config(
-    dataset: str, preset: str, sids: str, n_digits: int, cli: Overrides | None = None
+    dataset: str,
+    preset: str,
+    sids: str,
+    n_digits: int,
+    cli: Overrides | None = None,
+    defaults: DatasetDefaults | None = None,
 ) -> RunConfig:
-    """The run's config by the documented precedence (genrec.train.config)."""
+    """The run's config by the documented precedence (genrec.train.config); ``defaults`` is the
+    dataset layer of an untuned dataset (``dataset_defaults``)."""
     if cli and "model.n_digits" in cli:
         raise ValueError("model.n_digits comes from the SID table; choose another --sids instead")
-    layers = [{"model.n_digits": n_digits}, *preset_layers(preset, dataset, PRESETS, DATASETS), cli or {}]
+    derived = defaults.overrides if defaults else None
+    layers = [
+        {"model.n_digits": n_digits},
+        *preset_layers(preset, dataset, PRESETS, DATASETS, derived),
+        cli or {},
+    ]
     return resolve_layers(RunConfig(dataset, preset, sids), SECTIONS, layers)
 
 

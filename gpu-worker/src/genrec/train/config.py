@@ -4,7 +4,8 @@ layered resolver.
 Precedence (later wins), each layer a set of dotted overrides such as ``model.d`` or ``train.epochs``:
   1. defaults   the model's config dataclasses with the papers' settings
   2. preset     tiny (tests, seconds), quick (CPU, ~20 min), cpu (one CPU thread, <= 1-2 h), full (papers)
-  3. dataset    per (preset, dataset) for what the papers tune per dataset (lr, decoding)
+  3. dataset    per (preset, dataset) for what the papers tune per dataset (lr, decoding); a dataset
+                without a table entry gets the stated defaults of genrec.train.defaults instead
   4. extra      model-specific layers (DiffGRM's ablations)
   5. CLI        ``--set section.field=value`` (then ``--threads``), parsed by the field's type
 Unknown keys fail loudly, so a typo never silently trains the default. Preset names come from the
@@ -97,15 +98,18 @@ def preset_layers(
     dataset: str,
     presets: Mapping[str, Overrides],
     datasets: Mapping[tuple[str, str], Overrides],
+    derived: Overrides | None = None,
 ) -> list[Overrides]:
-    """The preset layer, then the dataset layers: ``("*", dataset)`` for every preset, then
-    ``(preset, dataset)``. ``dataset`` may be a path; its last component names it. A model that has
-    presets must define every one of ``PRESET_NAMES`` (an empty layer for the papers' ``full``)."""
+    """The preset layer, then the dataset layers: ``derived`` (genrec.train.defaults, for a dataset
+    nobody tuned), ``("*", dataset)`` for every preset, then ``(preset, dataset)``. ``dataset`` may be
+    a path; its last component names it. A model that has presets must define every one of
+    ``PRESET_NAMES`` (an empty layer for the papers' ``full``)."""
     check_preset(preset)
     if presets and preset not in presets:  # a model with nothing to tune has no presets at all
         raise ValueError(f"this model has no {preset!r} preset: it has {sorted(presets)}")
     name = dataset.rstrip("/").rsplit("/", 1)[-1]
-    return [presets.get(preset, {}), datasets.get(("*", name), {}), datasets.get((preset, name), {})]
+    tables = [datasets.get(("*", name), {}), datasets.get((preset, name), {})]
+    return [presets.get(preset, {}), derived or {}, *tables]
 
 
 def config_dict(config: object) -> dict[str, Any]:
