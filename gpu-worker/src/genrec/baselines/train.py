@@ -1,8 +1,9 @@
 """Train and test one baseline: ``python -m genrec.baselines.train --model sasrec --dataset beauty``.
 
 The run reads like the experiment: load -> split -> build -> fit (genrec.train; skipped for models
-that learn nothing) -> reload best -> valid/test -> ``bench/results/baselines/<dataset>-<model>-
-<preset>[-<tag>].json``. Config: genrec.baselines.config.
+that learn nothing) -> reload best -> valid/test -> ``var/results/baselines/<dataset>-<model>-
+<preset>[-<tag>].json`` (``--publish``: bench/results/baselines). Config:
+genrec.baselines.config; a dataset without tuned settings gets genrec.train.defaults.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from genrec.baselines.config import MODELS, PopularityConfig, RunConfig, resolve_config
+from genrec.baselines.config import MODELS, PopularityConfig, RunConfig, dataset_defaults, resolve_config
 from genrec.data import (
     Dataset,
     EvalSplit,
@@ -40,8 +41,9 @@ from genrec.models import (
     SeqRecModel,
 )
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import cli_overrides, run_dir, run_name, run_parser
+from genrec.train.cli import cli_overrides, results_dir, run_dir, run_name, run_parser
 from genrec.train.config import config_dict
+from genrec.train.defaults import DatasetDefaults, data_shape
 from genrec.train.loop import TQDM_INTERVAL, EpochCallback, FitState, ResumeRule, Task, Validation, fit
 from genrec.train.results import BASELINE_RESULTS, resolve_device, run_footer, run_header, save_run
 
@@ -84,8 +86,10 @@ def run(
     resume: bool = False,
     on_epoch_end: EpochCallback | None = None,
     tag: str = "",
+    defaults: DatasetDefaults | None = None,
 ) -> dict[str, Any]:
-    """Train (if the model learns), test the best validation checkpoint, write and return the result."""
+    """Train (if the model learns), test the best validation checkpoint, write and return the result
+    (``defaults``: the dataset layer the config was resolved with, recorded in the result)."""
     started = time.perf_counter()
     cfg = config.train
     torch.set_num_threads(cfg.threads)
@@ -122,7 +126,7 @@ def run(
     test = evaluate(model, loo.test, cfg.eval_batch_size, device, "test (best)")
     data = {"users": ds.n_users, "items": ds.n_items, "interactions": ds.n_interactions}
     result = {
-        **run_header(config.model_name, config, (), device, data, model, tag),
+        **run_header(config.model_name, config, (), device, data, model, tag, defaults),
         "valid": {"metrics": valid.metrics, "seen_filtered": valid.seen_filtered, "users": valid.count},
         "test": {"metrics": test.metrics, "seen_filtered": test.seen_filtered, "users": test.count},
         **run_footer(state, prior_seconds + time.perf_counter() - started),
@@ -138,11 +142,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    config = resolve_config(args.model, args.dataset, args.preset, cli_overrides(args))
+    ds, _ = load_dataset(args.dataset)
+    defaults = dataset_defaults(args.model, args.dataset, args.preset, data_shape(ds))
+    config = resolve_config(args.model, args.dataset, args.preset, cli_overrides(args), defaults)
     if args.print_config:
         print(json.dumps(config_dict(config), indent=2))
         return
-    result = run(config, run_dir(args, args.model), args.results_dir, resume=args.resume, tag=args.tag)
+    out = results_dir(args)
+    defaults.announce()
+    result = run(config, run_dir(args, args.model), out, args.resume, tag=args.tag, defaults=defaults)
     test = result["test"]["metrics"]
     print(f"test ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}", end=" ")
     print(f"(best epoch {result['best_epoch']} of {result['epochs_run']})")

@@ -3,7 +3,8 @@
 The run reads like the experiment: load -> split -> SIDs -> fit (OCN loss; CPD validation with the
 valid beam, 0.8·N@10 + 0.2·R@10 selection, early stop) -> reload best -> valid (valid beam) and test
 (test beam) on every user -> serving artifact ``var/artifacts/diffgrm-<dataset>-<preset>[-<ablation>]``
--> result file ``bench/results/diffgrm/<dataset>-<preset>[-<ablation>].json``.
+-> result file ``var/results/diffgrm/<dataset>-<preset>[-<ablation>].json`` (``--publish``:
+bench/results/diffgrm). A dataset without tuned settings gets genrec.train.defaults.
 
 ``--ablation no-cpd`` is a decoding switch: when the plain run of the same dataset and preset has
 finished, its best checkpoint is evaluated with left-to-right digit filling, without retraining.
@@ -21,7 +22,7 @@ from typing import Any
 import torch
 
 from genrec.data import item_counts, leave_one_out, load_dataset, subsample
-from genrec.diffgrm.config import ABLATION_NAMES, RunConfig, config_dict, resolve_config
+from genrec.diffgrm.config import ABLATION_NAMES, RunConfig, config_dict, dataset_defaults, resolve_config
 from genrec.diffgrm.cpd import DigitOrder, bucket_map
 from genrec.diffgrm.data import training_samples
 from genrec.diffgrm.evaluate import evaluate, selection_score
@@ -31,7 +32,8 @@ from genrec.diffgrm.serve import export_artifact
 from genrec.sid.artifacts import artifacts_root
 from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import DEFAULT_RUNS, cli_overrides, run_name, run_parser
+from genrec.train.cli import DEFAULT_RUNS, cli_overrides, results_dir, run_name, run_parser
+from genrec.train.defaults import DatasetDefaults, data_shape
 from genrec.train.loop import EpochCallback, ResumeRule, Task, Validation, fit
 from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, save_run
 
@@ -57,8 +59,10 @@ def run(
     reused: bool = False,
     tag: str = "",
     on_epoch_end: EpochCallback | None = None,
+    defaults: DatasetDefaults | None = None,
 ) -> dict[str, Any]:
     """Train (or resume, or reuse a finished run), test the best checkpoint, write the result.
+    ``defaults``: the dataset layer the config was resolved with, recorded in the result.
     ``reused``: ``run_dir`` is a finished training re-decoded (no-cpd, --tag); wall time excludes it."""
     started = time.perf_counter()
     torch.set_num_threads(config.train.threads)
@@ -105,7 +109,7 @@ def run(
         "training_samples": len(targets),
     }
     result = {
-        **run_header("diffgrm", config, DIFFGRM_PACKAGES, device, data, model, tag),
+        **run_header("diffgrm", config, DIFFGRM_PACKAGES, device, data, model, tag, defaults),
         "ablation": config.ablation,
         "training_reused_from": str(run_dir) if reused else None,
         "sids": table.summary(),
@@ -148,12 +152,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     ds, _ = load_dataset(args.dataset)
     table = load_sids(args.sids, ds)
+    defaults = dataset_defaults(args.dataset, args.preset, data_shape(ds))
     config = resolve_config(
-        args.dataset, args.preset, args.sids, table.n_digits, args.ablation, cli_overrides(args)
+        args.dataset, args.preset, args.sids, table.n_digits, args.ablation, cli_overrides(args), defaults
     )
     if args.print_config:
         print(json.dumps(config_dict(config), indent=2))
         return
+    out = results_dir(args)
+    defaults.announce()
     ablation = "" if args.ablation == "none" else args.ablation
     runs = DEFAULT_RUNS / run_name(args.dataset, "diffgrm", args.preset)
     # the tag names its own run directory (as for RPG), so two variants never share checkpoints
@@ -167,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     reused = bool(last and last["state"]["stopped"] and (args.tag or args.ablation == "no-cpd"))
     stem = run_name(args.dataset, args.preset, ablation, args.tag)
     artifact_dir = args.artifact_dir or artifacts_root() / f"diffgrm-{stem}"
-    result = run(config, table, run_dir, args.results_dir, resume, artifact_dir, reused, args.tag)
+    result = run(config, table, run_dir, out, resume, artifact_dir, reused, args.tag, defaults=defaults)
     for split in ("valid", "test"):
         m = result[split]["metrics"]
         print(

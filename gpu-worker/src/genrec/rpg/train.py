@@ -3,7 +3,8 @@
 The run reads like the experiment: load -> split -> SIDs -> fit (genrec.train: exhaustive
 validation, NDCG@10 selection, early stop) -> reload best -> valid/test exhaustive -> build the
 graph from the learned digit embeddings -> valid/test graph-constrained decoding (every beam init
-on test) -> ``bench/results/rpg/<dataset>-<preset>[-<tag>].json``. Config: genrec.rpg.config.
+on test) -> ``var/results/rpg/<dataset>-<preset>[-<tag>].json`` (``--publish``: bench/results/rpg).
+Config: genrec.rpg.config; a dataset without tuned settings gets genrec.train.defaults.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import torch
 
 from genrec.data import leave_one_out, load_dataset, subsample
 from genrec.models.base import Batch
-from genrec.rpg.config import RunConfig, config_dict, resolve_config
+from genrec.rpg.config import RunConfig, config_dict, dataset_defaults, resolve_config
 from genrec.rpg.data import popularity, training_rows
 from genrec.rpg.decode import BEAM_INITS
 from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_logprobs
@@ -27,7 +28,8 @@ from genrec.rpg.graph import build_graph
 from genrec.rpg.model import RPG
 from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import cli_overrides, run_dir, run_name, run_parser
+from genrec.train.cli import cli_overrides, results_dir, run_dir, run_name, run_parser
+from genrec.train.defaults import DatasetDefaults, data_shape
 from genrec.train.loop import EpochCallback, ResumeRule, Task, Validation, fit
 from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, save_run
 
@@ -47,8 +49,10 @@ def run(
     resume: bool = False,
     tag: str = "",
     on_epoch_end: EpochCallback | None = None,
+    defaults: DatasetDefaults | None = None,
 ) -> dict[str, Any]:
-    """Train (or resume), test the best validation checkpoint, write and return the result."""
+    """Train (or resume), test the best validation checkpoint, write and return the result
+    (``defaults``: the dataset layer the config was resolved with, recorded in the result)."""
     started = time.perf_counter()
     torch.set_num_threads(config.train.threads)
     device, cfg = resolve_device(config.train.device), config.train
@@ -102,7 +106,7 @@ def run(
         "training_targets": int((labels > 0).sum()),
     }
     result = {
-        **run_header("rpg", config, RPG_PACKAGES, device, data, model, tag),
+        **run_header("rpg", config, RPG_PACKAGES, device, data, model, tag, defaults),
         "sids": table.summary(),
         "graph_build_seconds": round(graph_seconds, 2),
         "valid": {"exhaustive": valid_ex, "graph": valid_graph},
@@ -125,11 +129,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     ds, _ = load_dataset(args.dataset)
     table = load_sids(args.sids, ds)
-    config = resolve_config(args.dataset, args.preset, args.sids, table.n_digits, cli_overrides(args))
+    defaults = dataset_defaults(args.dataset, args.preset, data_shape(ds))
+    cli = cli_overrides(args)
+    config = resolve_config(args.dataset, args.preset, args.sids, table.n_digits, cli, defaults)
     if args.print_config:
         print(json.dumps(config_dict(config), indent=2))
         return
-    result = run(config, table, run_dir(args, "rpg"), args.results_dir, resume=args.resume, tag=args.tag)
+    out = results_dir(args)
+    defaults.announce()
+    result = run(config, table, run_dir(args, "rpg"), out, args.resume, args.tag, defaults=defaults)
     for name in ("exhaustive", "graph"):
         test = result["test"][name]["metrics"]
         print(f"test {name}: ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")

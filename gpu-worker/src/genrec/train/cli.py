@@ -1,17 +1,23 @@
 """One command line for every trainer: the flags they share, parsed the same way.
 
 Each model's ``train`` module adds what is its own (``--sids``, ``--model``, ``--ablation``) to
-``run_parser`` and turns the parsed flags into its run with ``cli_overrides`` and ``run_dir``.
+``run_parser`` and turns the parsed flags into its run with ``cli_overrides``, ``run_dir`` and
+``results_dir``.
+
+Where result files go: ``--results-dir DIR`` writes exactly there (no checks); ``--publish`` writes
+to the tracked ``bench/results/<kind>`` and only from a clean git tree; otherwise an ad-hoc run
+writes to ``gpu-worker/var/results/<kind>`` (git-ignored), so trying things never dirties the tree.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from genrec.train.config import PRESET_NAMES
 from genrec.train.overrides import parse_sets
-from genrec.train.results import REPO_ROOT
+from genrec.train.results import REPO_ROOT, RUN_RESULTS, git_info
 
 DEFAULT_RUNS = REPO_ROOT / "gpu-worker" / "var" / "runs"
 PRESET_HELP = (
@@ -23,8 +29,9 @@ PRESET_HELP = (
 def run_parser(
     prog: str, doc: str, results_dir: Path, sids_example: str | None = None
 ) -> argparse.ArgumentParser:
-    """The shared flags: --dataset --preset --set --threads --resume --out --results-dir --tag
-    --print-config, and --sids for a generative model (``sids_example`` names a SID directory)."""
+    """The shared flags: --dataset --preset --set --threads --resume --out --results-dir / --publish
+    --tag --print-config, and --sids for a generative model (``sids_example`` names a SID directory).
+    ``results_dir`` is where ``--publish`` writes (bench/results/<kind>)."""
     p = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
     p.add_argument(
         "--dataset", required=True, help="beauty | sports | toys | sample, or a canonical dataset directory"
@@ -41,9 +48,7 @@ def run_parser(
     p.add_argument("--threads", type=int, help="torch CPU threads (same as --set train.threads=N; default 1)")
     p.add_argument("--resume", action="store_true", help="continue from the run directory's last checkpoint")
     p.add_argument("--out", type=Path, help=f"run directory for checkpoints (default under {DEFAULT_RUNS})")
-    p.add_argument(
-        "--results-dir", type=Path, default=results_dir, help=f"result JSON folder (default {results_dir})"
-    )
+    add_results_args(p, results_dir)
     p.add_argument("--tag", default="", help="suffix for the result file and run directory, e.g. e40")
     p.add_argument("--print-config", action="store_true", help="print the resolved config as JSON and exit")
     if sids_example is not None:
@@ -53,6 +58,50 @@ def run_parser(
             help=f"SID artifact directory (e.g. {sids_example}) or random:<m> (synthetic)",
         )
     return p
+
+
+def add_results_args(p: argparse.ArgumentParser, publish_dir: Path) -> None:
+    """``--results-dir`` / ``--publish`` (module docstring); ``results_dir`` reads them."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--results-dir",
+        type=Path,
+        help=f"result JSON folder, used as given (default {_shown(RUN_RESULTS / publish_dir.name)})",
+    )
+    where.add_argument(
+        "--publish",
+        action="store_true",
+        help=f"write the result JSON to {_shown(publish_dir)} (tracked; clean git tree only)",
+    )
+    p.set_defaults(publish_dir=publish_dir)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+class DirtyTreeError(SystemExit):
+    """``--publish`` from a tree with changes: a published result must name the code it ran."""
+
+
+def results_dir(args: argparse.Namespace) -> Path:
+    """The folder for this run's result file; ``--publish`` refuses (exit status 2) unless the git
+    tree is clean, checked before any work is done."""
+    if args.results_dir is not None:
+        return args.results_dir
+    if not args.publish:
+        return RUN_RESULTS / args.publish_dir.name
+    dirty = git_info()["dirty"]
+    if dirty is not False:
+        state = "has uncommitted or untracked changes" if dirty else "is not a git checkout"
+        print(
+            f"--publish writes to {args.publish_dir}, which takes result files from a clean git tree "
+            f"only, and this tree {state} (git status). Commit or stash them, or leave out --publish "
+            f"(the result then goes to {RUN_RESULTS / args.publish_dir.name}).",
+            file=sys.stderr,
+        )
+        raise DirtyTreeError(2)
+    return args.publish_dir
 
 
 def cli_overrides(args: argparse.Namespace) -> dict[str, object]:

@@ -1,8 +1,10 @@
 """Result files: one JSON per run with the config, code version, machine, progress and metrics.
 
-Every trainer writes ``bench/results/<kind>/<run name>.json`` at the repository root through
-``run_header`` + its own metrics + ``run_footer``; the baselines table is regenerated from its
-folder by ``python -m genrec.bench.baseline_table``.
+Every trainer writes ``<results dir>/<run name>.json`` through ``run_header`` + its own metrics +
+``run_footer``. The results dir is ``gpu-worker/var/results/<kind>`` (git-ignored) for an ad-hoc
+run, ``bench/results/<kind>`` with ``--publish`` (from a clean tree only), or ``--results-dir``
+(genrec.train.cli). The baselines table is regenerated from its folder by
+``python -m genrec.bench.baseline_table``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -20,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 if TYPE_CHECKING:
+    from genrec.train.defaults import DatasetDefaults
     from genrec.train.loop import FitState
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 BASELINE_RESULTS = REPO_ROOT / "bench" / "results" / "baselines"
+RUN_RESULTS = REPO_ROOT / "gpu-worker" / "var" / "results"  # ad-hoc runs: outside the tracked tree
 SOURCE_ROOT = Path(__file__).resolve().parents[1]  # src/genrec
 RESULT_PACKAGES = ("data", "eval", "models", "train")  # the code every result depends on
 
@@ -51,6 +56,11 @@ def source_fingerprint(root: Path = SOURCE_ROOT, packages: tuple[str, ...] = RES
     for path in sorted(p for package in packages for p in (root / package).rglob("*.py")):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def command_line() -> str:
+    """The process's full command line (interpreter, ``-m module`` and every flag), shell-quoted."""
+    return shlex.join(getattr(sys, "orig_argv", sys.argv))
 
 
 def resolve_device(name: str) -> str:
@@ -109,9 +119,11 @@ def run_header(
     data: dict[str, Any],
     model: torch.nn.Module,
     tag: str = "",
+    defaults: DatasetDefaults | None = None,
 ) -> dict[str, Any]:
-    """The first fields of every run's result: what ran, on which code and machine, on what data.
-    ``config`` is the run's config dataclass (with ``dataset``, ``preset`` and ``train``)."""
+    """The first fields of every run's result: what ran (the process's command line), on which code
+    and machine, on what data. ``config`` is the run's config dataclass (with ``dataset``, ``preset``
+    and ``train``); ``defaults`` the dataset layer it was resolved with (genrec.train.defaults)."""
     from genrec.train.config import config_dict
 
     return {
@@ -119,7 +131,9 @@ def run_header(
         "model": model_name,
         "preset": config.preset,
         "tag": tag or None,
+        "command": command_line(),
         "config": config_dict(config),
+        "dataset_defaults": defaults.record() if defaults else None,
         "git": git_info(),
         "source_sha256": source_fingerprint(packages=RESULT_PACKAGES + packages),
         "machine": machine_info(device),
