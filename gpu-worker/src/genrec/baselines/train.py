@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from genrec.baselines.config import MODELS, PopularityConfig, RunConfig, dataset_defaults, resolve_config
 from genrec.data import (
@@ -40,11 +39,12 @@ from genrec.models import (
     SASRecConfig,
     SeqRecModel,
 )
+from genrec.progress import progress
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.cli import cli_overrides, results_dir, run_dir, run_name, run_parser
 from genrec.train.config import config_dict
 from genrec.train.defaults import DatasetDefaults, data_shape
-from genrec.train.loop import TQDM_INTERVAL, EpochCallback, FitState, ResumeRule, Task, Validation, fit
+from genrec.train.loop import EpochCallback, FitState, ResumeRule, Task, Validation, fit
 from genrec.train.results import BASELINE_RESULTS, resolve_device, run_footer, run_header, save_run
 
 # Settings that may differ between a run and its resumption without changing the result's meaning.
@@ -69,7 +69,7 @@ def build_model(config: RunConfig, ds: Dataset, loo: LeaveOneOut) -> SeqRecModel
 def evaluate(model: SeqRecModel, split: EvalSplit, batch_size: int, device: str, desc: str) -> EvalResult:
     """Full-ranking metrics with a progress bar; ``model`` is put in eval mode."""
     model.eval()
-    with tqdm(total=len(split), desc=desc, unit="user", leave=False, mininterval=TQDM_INTERVAL) as bar:
+    with progress(total=len(split), desc=desc, unit="user") as bar:
 
         def score(histories: torch.Tensor) -> torch.Tensor:
             scores = model.score_all(histories)

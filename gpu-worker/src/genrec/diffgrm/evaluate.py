@@ -10,21 +10,18 @@ Selection score (model selection and early stopping): 0.8·NDCG@10 + 0.2·Recall
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from genrec.data.split import EvalSplit
 from genrec.diffgrm.cpd import Beams, BucketMap, DigitOrder, cpd, sid_keys, to_items
 from genrec.diffgrm.model import DiffGRM
 from genrec.eval import list_ranks, sid_list_ranks
 from genrec.eval.ranking import KS, RankingMetrics
-
-TQDM_INTERVAL = 1.0 if sys.stderr.isatty() else 30.0
+from genrec.progress import progress
 
 
 def selection_score(metrics: dict[str, float]) -> float:
@@ -69,9 +66,7 @@ def evaluate(
     sids = torch.from_numpy(model.sid_table().astype(np.int64))  # [N+1, m]
     plain, filtered, sid_level = RankingMetrics(ks), RankingMetrics(ks), RankingMetrics(ks)
     distinct = 0  # distinct SIDs among each user's final beams
-    with tqdm(
-        total=len(split), desc=f"cpd b{beam}", unit="user", leave=False, mininterval=TQDM_INTERVAL
-    ) as bar:
+    with progress(total=len(split), desc=f"CPD decoding (beam {beam})", unit="user") as bar:
         for start in range(0, len(split), batch_size):
             histories = torch.from_numpy(split.histories[start : start + batch_size])  # [U, L]
             targets = torch.from_numpy(split.targets[start : start + batch_size])  # [U]

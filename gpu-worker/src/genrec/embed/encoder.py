@@ -29,7 +29,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
-from tqdm import tqdm
+
+from genrec.progress import progress as progress_bar
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -143,7 +144,7 @@ def embed_texts(
     encoder = load_encoder(canonical_model(model, allow_paths=True))
     out = np.zeros((len(texts), embedding_dim(model)), dtype=np.float32)
     order = np.argsort([-len(t) for t in texts], kind="stable")
-    with tqdm(total=len(texts), unit="text", desc=f"embed {model}", disable=not progress) as bar:
+    with progress_bar(total=len(texts), unit="text", desc=f"embed {model}", disable=not progress) as bar:
         for start in range(0, len(texts), batch_size):
             rows = order[start : start + batch_size]
             out[rows] = encoder.encode(

@@ -10,7 +10,6 @@ excludes the history rows inside the decoder (they never enter the beam), as the
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,17 +17,16 @@ from typing import Any
 import numpy as np
 import torch
 from torch import Tensor
-from tqdm import tqdm
 
 from genrec.data.split import EvalSplit
 from genrec.eval import evaluate_lists, evaluate_scores
+from genrec.progress import progress
 from genrec.rpg.config import DecodeConfig
 from genrec.rpg.decode import graph_search, initial_beam
 from genrec.rpg.graph import Graph
 from genrec.rpg.model import sid_tokens, table_scores
 
 LogprobFn = Callable[[Tensor], Tensor]  # histories [B, L] int64 -> logprobs [B, m, 256]
-TQDM_INTERVAL = 1.0 if sys.stderr.isatty() else 30.0
 
 
 @dataclass(frozen=True)
@@ -50,9 +48,7 @@ def by_length(split: EvalSplit) -> EvalSplit:
 def exhaustive(logprob_fn: LogprobFn, split: EvalSplit, sids: np.ndarray, batch_size: int) -> dict[str, Any]:
     """Full ranking over all N items: {metrics, seen_filtered, users, items_scored_per_user}."""
     split, tokens = by_length(split), sid_tokens(sids)  # [N+1, m]
-    with tqdm(
-        total=len(split), desc="exhaustive", unit="user", leave=False, mininterval=TQDM_INTERVAL
-    ) as bar:
+    with progress(total=len(split), desc="exhaustive scoring", unit="user") as bar:
 
         def score(histories: Tensor) -> Tensor:
             bar.update(len(histories))
@@ -84,9 +80,7 @@ def graph(
     for name, filter_seen in (("metrics", False), ("seen_filtered", True))[: 1 + seen_filtered]:
         rng = np.random.default_rng(decode.seed)  # same beams for every evaluation of a split
         scored: list[int] = []
-        with tqdm(
-            total=len(split), desc=f"graph {name}", unit="user", leave=False, mininterval=TQDM_INTERVAL
-        ) as bar:
+        with progress(total=len(split), desc=f"graph decoding ({name})", unit="user") as bar:
 
             def lists(histories: Tensor, rng=rng, scored=scored, filter_seen=filter_seen, bar=bar) -> Tensor:
                 # float64 item scores once per batch; the walk only looks them up (same answers as

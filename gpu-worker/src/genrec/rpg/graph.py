@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from genrec.progress import progress
+
 CHUNK_ELEMENTS = 1 << 24  # [R, N] float32 similarity block per chunk: 64 MiB
 
 
@@ -79,7 +81,7 @@ def build_graph(
     chunk_rows = chunk_rows or max(1, CHUNK_ELEMENTS // n)
     lists = np.zeros((n, k), dtype=np.int32)  # [N, k] rows 1..N
     with torch.inference_mode():
-        for start in range(0, n, chunk_rows):
+        for start in progress(range(0, n, chunk_rows), desc=f"item graph (k {k})", unit="chunk"):
             rows = torch.arange(start, min(start + chunk_rows, n))  # [R] 0-based
             sim = similarity_block(table, codes, rows)  # [R, N]
             sim[torch.arange(len(rows)), rows] = float("inf")  # self first, even against duplicate SIDs

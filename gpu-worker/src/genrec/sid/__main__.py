@@ -1,5 +1,8 @@
 """`python -m genrec.sid build --dataset beauty --scheme rpg --m 32`: build a SID artifact set under
-gpu-worker/var/artifacts/<dataset>-<scheme>-m<m>/ and its result file under bench/results/sid/."""
+gpu-worker/var/artifacts/<dataset>-<scheme>-m<m>/ and its result file under gpu-worker/var/results/sid/
+(``--publish``: bench/results/sid/, from a clean tree only; ``--results-dir``: exactly there).
+Without ``--m``, RPG's m is the authors' for beauty / sports / toys, else chosen from the item count
+(genrec.train.defaults.sid_digits), and printed."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from genrec.embed import DEFAULT_CACHE_DIR, DEFAULT_MODEL, TEMPLATE_STYLES, TEXT
 from genrec.sid.artifacts import artifacts_root
 from genrec.sid.build import RESULTS_DIR, BuildOptions, artifact_name, build_sids
 from genrec.sid.tokenizer import SCHEMES, default_config
+from genrec.train.cli import add_results_args, results_dir
+from genrec.train.defaults import sid_digits
 from genrec.train.results import write_result
 
 
@@ -21,9 +26,16 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m genrec.sid", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="embed item texts, fit a SID tokenizer, write artifacts + result")
-    build.add_argument("--dataset", required=True, help="beauty, sports, sample or a canonical dataset dir")
+    build.add_argument(
+        "--dataset", required=True, help="beauty | sports | toys | sample, an imported name or a path"
+    )
     build.add_argument("--scheme", choices=SCHEMES, required=True, help="rpg (OPQ+PQ), pse (DiffGRM), rq")
-    build.add_argument("--m", type=int, help="digits (256 codes each); default rpg 32, pse 4, rq 4")
+    build.add_argument(
+        "--m",
+        type=int,
+        help="digits (256 codes each); default pse 4, rq 4, rpg from the dataset (beauty 32, sports and "
+        "toys 16; else 16 below 30k items, 32 below 60k, 64 above)",
+    )
     build.add_argument(
         "--pca-dim", type=int, default=256, help="PCA output dim, divisible by m (default 256)"
     )
@@ -46,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--out", type=Path, help="artifact dir (default var/artifacts/<dataset>-<scheme>-m<m>)"
     )
-    build.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="where the result JSON goes")
+    add_results_args(build, RESULTS_DIR)
     build.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="embedding cache root")
     build.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
     return root
@@ -60,16 +72,21 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     faiss.omp_set_num_threads(args.threads)
+    out_dir = results_dir(args)
+    ds, _ = load_dataset(args.dataset)
+    m = args.m
+    if m is None and args.scheme == "rpg":
+        m, why = sid_digits(args.dataset, ds.n_items)
+        logging.info("SID length m = %d (%s; --m chooses another)", m, why)
     config = default_config(
         args.scheme,
-        args.m,
+        m,
         pca_dim=args.pca_dim,
         whiten=not args.no_whiten,
         seed=args.seed,
         pq_iters=args.pq_iters,
         opq_iters=args.opq_iters,
     )
-    ds, _ = load_dataset(args.dataset)
     name = artifact_name(args.dataset, config, args.text)
     out = args.out or artifacts_root() / name
     options = BuildOptions(
@@ -77,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.info("building %s: %d items -> %s", name, ds.n_items, out)
     result = build_sids(ds, config, out, options)
-    result_path = args.results_dir / f"{name}.json"
+    result_path = out_dir / f"{name}.json"
     write_result(result_path, result)
     logging.info("stats %s", json.dumps(result["stats"]))
     logging.info("wrote %s and %s", out, result_path)

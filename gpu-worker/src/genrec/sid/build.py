@@ -27,6 +27,7 @@ from genrec.embed import (
     embed_cached,
     source_text,
 )
+from genrec.progress import stage
 from genrec.sid.artifacts import SidManifest, write_artifact
 from genrec.sid.stats import collision_stats, reconstruction_stats
 from genrec.sid.tokenizer import SidConfig, fit_tokenizer
@@ -69,12 +70,15 @@ def build_sids(ds: Dataset, config: SidConfig, out_dir: Path, options: BuildOpti
     t_embed = time.perf_counter()
 
     rows = fit_rows(ds)
-    tokenizer = fit_tokenizer(vectors[rows - 1], config)
+    steps = " -> ".join(["PCA", *(["OPQ"] if config.scheme != "rq" else []), config.scheme.upper()])
+    with stage(f"fit {steps} on {len(rows):,} items (m {config.m})", quiet=not options.progress):
+        tokenizer = fit_tokenizer(vectors[rows - 1], config)
     t_fit = time.perf_counter()
-    codes = tokenizer.encode(vectors)  # [N, m]
-    sids = np.zeros((ds.n_items + 1, config.m), dtype=np.uint8)
-    sids[1:] = codes
-    stats = {**collision_stats(codes), **reconstruction_stats(tokenizer, vectors, codes, config.seed)}
+    with stage(f"encode {ds.n_items:,} items and measure the SIDs", quiet=not options.progress):
+        codes = tokenizer.encode(vectors)  # [N, m]
+        sids = np.zeros((ds.n_items + 1, config.m), dtype=np.uint8)
+        sids[1:] = codes
+        stats = {**collision_stats(codes), **reconstruction_stats(tokenizer, vectors, codes, config.seed)}
     t_encode = time.perf_counter()
 
     manifest = SidManifest(

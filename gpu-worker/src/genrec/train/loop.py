@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,10 +25,10 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
+from genrec.progress import progress
 from genrec.train.checkpoint import load_checkpoint, load_meta, save_checkpoint
 from genrec.train.config import TrainConfig
 
-TQDM_INTERVAL = 1.0 if sys.stderr.isatty() else 30.0  # keep nohup logs short
 EpochCallback = Callable[["FitState"], bool | None]  # after each epoch's checkpoint; True stops the run
 POOL_BATCHES = 50  # length buckets: batches per shuffled pool
 
@@ -129,7 +128,7 @@ def train_epoch(
     the gradient norm to ``grad_clip`` and set the learning rate to ``lr_at(step)`` when given, step.
     Returns (mean loss, the step count after the pass, seconds); a non-finite loss fails loudly."""
     start, total = time.perf_counter(), 0.0
-    for rows in tqdm(batches, desc=desc, unit="batch", leave=False, mininterval=TQDM_INTERVAL):
+    for rows in progress(batches, desc=desc, unit="batch", done_line=False):
         if lr_at is not None:
             for group in optimizer.param_groups:
                 group["lr"] = lr_at(step)
