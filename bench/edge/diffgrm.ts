@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { importSample } from "@genrec/infra/commands/data";
 import { edgeClient } from "@genrec/infra/edge-client";
-import { startLocalStack } from "@genrec/infra/local-stack";
+import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { DenoiseResponse, RecommendResponse } from "@genrec/shared";
 import { histories } from "../lib/histories.ts";
 import { provenance, summarize, writeResult } from "../lib/result.ts";
@@ -23,9 +23,9 @@ async function timed<T>(call: () => Promise<T>): Promise<[T, number]> {
 }
 
 const sessions = histories(args.dataset as string, Number(args.requests)).filter((h) => h.length > 0);
-const stack = await startLocalStack({ edgePort: 48787, gpuPort: 48788 });
+const stack = await startLocalStack();
 try {
-  const edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });
+  const edge = edgeClient(stackEdge(stack));
   await importSample(edge, () => {});
   await edge.registerRemote("dg-bench", { artifact_version: args.artifact as string, deadline_ms: 30_000 });
   await edge.activate("dg-bench");

@@ -14,12 +14,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { publishDir } from "@genrec/infra/commands/models";
 import { edgeClient } from "@genrec/infra/edge-client";
-import { startLocalStack } from "@genrec/infra/local-stack";
+import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { run, wranglerCommand } from "@genrec/infra/processes";
 import * as ortNode from "onnxruntime-node";
 import { type ArtifactSource, loadArtifacts } from "../../edge/src/recommend/rpg/artifacts.ts";
 import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/recommend/rpg/recommend.ts";
 import { histories } from "../lib/histories.ts";
+import { closedLoop, loadSummary } from "../lib/load.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
 const { values: args } = parseArgs({
@@ -80,28 +81,18 @@ async function loadEdge(
   concurrency: number,
   seconds: number,
 ) {
-  const ms: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const deadline = Date.now() + seconds * 1000;
-  const t0 = performance.now();
-  const worker = async () => {
-    while (next < sessions.length && Date.now() < deadline) {
-      const history = sessions[next++] as string[];
-      const start = performance.now();
-      const res = await fetch(`${url}/v1/recommendations`, {
+  const { samples, wall_s } = await closedLoop({
+    total: sessions.length,
+    concurrency,
+    maxSeconds: seconds,
+    send: (i) =>
+      fetch(`${url}/v1/recommendations`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: JSON.stringify({ history, n: N }),
-      });
-      await res.arrayBuffer();
-      if (res.ok) ms.push(performance.now() - start);
-      else errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const wall = (performance.now() - t0) / 1000;
-  return { ...summarize(ms), errors, throughput_rps: ms.length / wall, concurrency };
+        body: JSON.stringify({ history: sessions[i], n: N }),
+      }),
+  });
+  return { ...loadSummary(samples, wall_s), concurrency };
 }
 
 /** Resident memory of all workerd processes (the isolate's runtime), MiB. */
@@ -147,9 +138,9 @@ console.log(`${sessions.length} real histories from ${args.dataset}; artifact se
 
 /** One edge run: a fresh local stack with the decoder forced to `mode`, the set published and live. */
 async function edgeRun(mode: DecodeMode) {
-  const stack = await startLocalStack({ edgePort: 38787, gpuPort: 38788, vars: { DECODE_MODE: mode } });
+  const stack = await startLocalStack({ vars: { DECODE_MODE: mode } });
   try {
-    const edge = edgeClient({ url: stack.edgeUrl, adminKey: stack.adminKey, clientKey: stack.clientKey });
+    const edge = edgeClient(stackEdge(stack));
     await publishDir(edge, dir, () => {});
     await edge.activate(manifest.version);
     const rssIdle = workerdRssMiB();
