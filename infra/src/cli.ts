@@ -16,7 +16,8 @@ import {
   trainArgs,
   versionArg,
 } from "./args.ts";
-import { importSample } from "./commands/data.ts";
+import { importDir, importSample } from "./commands/data.ts";
+import { runDataCommand } from "./commands/data-py.ts";
 import { deploy } from "./commands/deploy.ts";
 import { publishDir } from "./commands/models.ts";
 import { fallbackNotes } from "./commands/recommend.ts";
@@ -34,6 +35,7 @@ const OPTIONS = {
   fresh: { type: "boolean", default: false },
   wait: { type: "boolean", default: false },
   sample: { type: "boolean", default: false },
+  dir: { type: "string" },
   "dry-run": { type: "boolean", default: false },
   verbose: { type: "boolean", default: false },
   edge: { type: "string" },
@@ -59,6 +61,8 @@ function parse(argv: string[]) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `data` hands every argument to the Python command group, which checks and documents them
+  if (argv[0] === "data") return runDataCommand(argv.slice(1));
   const { values, positionals } = parse(argv);
   if (values.help) {
     say(USAGE);
@@ -81,9 +85,19 @@ async function main(argv: string[]): Promise<number> {
       return serve({ quickstart: cmd === "quickstart", once: values.once, stack }, say);
     }
     case "import":
-      need(cmd, values.sample || undefined, "--sample (other data: POST /v1/items/batch and /v1/events)");
+      if (values.dir !== undefined) {
+        await importDir(edge(), values.dir, say);
+        return 0;
+      }
+      need(
+        cmd,
+        values.sample || undefined,
+        "--sample or --dir DIR (a dataset written by `genrec data import`)",
+      );
       await importSample(edge(), say);
       return 0;
+    case "data":
+      return runDataCommand(argv.slice(argv.indexOf("data") + 1)); // options written before `data`
     case "train": {
       const preset = need(cmd, values.preset, `--preset ${PRESETS.join("|")}`);
       const req = trainArgs({ model: values.model, preset });

@@ -8,7 +8,15 @@ const COMMANDS = {
       "print recommendations; serve until Ctrl-C (--once: stop after printing)",
   ],
   up: ["up [--once] [--fresh]", "start the local stack (GPU worker on CPU + wrangler dev) and serve"],
-  import: ["import --sample", "import the bundled sample (items + events) through the API"],
+  import: [
+    "import --sample | --dir DIR",
+    "import the bundled sample, or a canonical dataset folder written by `data import`, through the API",
+  ],
+  data: [
+    "data import|validate|stats|split DATASET [options]",
+    "the dataset commands of the GPU worker (python -m genrec.data; `data -h` lists the options):\n" +
+      "import a folder of events and items (shared Amazon, raw Amazon, JSONL/CSV), check it, describe it",
+  ],
   train: [
     `train --preset ${PRESETS.join("|")} [--model rpg] [--wait]`,
     "start training on the edge's stored data (tiny: seconds on CPU; quick: ~20-30 min)",
