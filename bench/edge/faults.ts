@@ -12,6 +12,7 @@
  * Without --rpg-artifacts it trains the tiny RPG preset on the sample (~20 s); the DiffGRM set must
  * be under gpu-worker/var/artifacts (or $GENREC_ARTIFACTS_DIR). About 3 minutes in all.
  */
+import { getPriority, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { importSample } from "@genrec/infra/commands/data";
@@ -49,6 +50,7 @@ const RECOVERY_REQUESTS = 100;
 const LEVELS = [1, 4, 16];
 const say = (line: string) => console.log(line);
 const t0 = performance.now();
+const loadAtStart = loadavg()[0];
 const since = () => (performance.now() - t0) / 1000;
 
 const sessions = histories("sample", 1000).filter((h) => h.length > 0);
@@ -194,6 +196,8 @@ try {
     note:
       "closed-loop load on the local stack (wrangler dev + CPU GPU worker, 127.0.0.1, ephemeral ports, " +
       "scratch state); fixed request counts; shared 2-core machine with training running: read the ratios",
+    // the stack inherits this niceness: beside full-priority jobs the CPU worker then waits its turn
+    host_load: { loadavg_1m_at_start: loadAtStart, loadavg_1m_at_end: loadavg()[0], nice: getPriority() },
     config: {
       data: "bundled sample (300 Amazon Beauty users)",
       n: N,
