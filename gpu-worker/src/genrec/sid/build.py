@@ -70,7 +70,7 @@ def build_sids(ds: Dataset, config: SidConfig, out_dir: Path, options: BuildOpti
     t_embed = time.perf_counter()
 
     rows = fit_rows(ds)
-    steps = " -> ".join(["PCA", *(["OPQ"] if config.scheme != "rq" else []), config.scheme.upper()])
+    steps = "PCA -> RQ" if config.scheme == "rq" else "PCA -> OPQ -> PQ"
     with stage(f"fit {steps} on {len(rows):,} items (m {config.m})", quiet=not options.progress):
         tokenizer = fit_tokenizer(vectors[rows - 1], config)
     t_fit = time.perf_counter()
