@@ -10,7 +10,7 @@
  *   npx tsx bench/edge/faults.ts [--requests 150] [--rpg-artifacts DIR] [--diffgrm-artifact NAME]
  *
  * Without --rpg-artifacts it trains the tiny RPG preset on the sample (~20 s); the DiffGRM set must
- * be under gpu-worker/var/artifacts (or $GENREC_ARTIFACTS_DIR). About 3 minutes in all.
+ * be under gpu-worker/var/artifacts (or $GENREC_ARTIFACTS_DIR). About 3-3.5 minutes in all.
  */
 import { getPriority, loadavg } from "node:os";
 import { resolve } from "node:path";
