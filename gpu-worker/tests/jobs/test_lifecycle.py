@@ -227,13 +227,17 @@ def test_a_job_dies_with_its_server(jobs_root: Path, fake: Callable[..., list[st
             os.killpg(server.pid, signal.SIGKILL)
 
 
-def test_unknown_jobs_are_404_through_the_server(local_service: JobService) -> None:
+def test_unknown_jobs_are_404_and_impossible_ids_400_through_the_server(local_service: JobService) -> None:
     client = TestClient(create_app(token=None))
     for method in ("job_status", "cancel_job"):
-        for job_id in ("nope", "../../etc", "a.b"):
+        response = client.post(f"/rpc/{method}", json={"job_id": "nope"})
+        assert response.status_code == 404, method
+        assert response.json()["error"]["code"] == "not_found"
+        for job_id in ("../../etc", "a.b"):  # not a job id at all (the shared schema's pattern)
             response = client.post(f"/rpc/{method}", json={"job_id": job_id})
-            assert response.status_code == 404, (method, job_id)
-            assert response.json()["error"]["code"] == "not_found"
+            assert response.status_code == 400, (method, job_id)
+            error = response.json()["error"]
+            assert error["code"] == "invalid_request" and error["issues"][0]["path"] == ["job_id"]
 
 
 @pytest.mark.parametrize(
