@@ -5,7 +5,10 @@ import type { Serving } from "./recommend/serving.ts";
  * (edge/src/index.ts) these are the isolate's caches. Tests build a fresh app, so nothing leaks
  * between them.
  */
-export type Services = Serving;
+export interface Services extends Serving {
+  /** The deadline of the check call before a remote model is registered or goes live (settings.ts). */
+  registerProbeMs: number;
+}
 
 /**
  * The Hono environment every route and middleware is typed against: the Worker's bindings (`Env`,

@@ -1,7 +1,11 @@
+import { env as vars } from "cloudflare:workers";
 import { createApp } from "./app.ts";
+import { readSettings } from "./settings.ts";
 import { sweepR2 } from "./storage/sweep.ts";
 
-const app = createApp();
+// One app per isolate, tuned by the Worker's vars (infra/wrangler.jsonc; bad values warn and fall
+// back to their defaults, settings.ts).
+const app = createApp(readSettings(vars));
 
 export default {
   fetch: app.fetch,

@@ -6,6 +6,8 @@ import { addCatalogue, publish } from "../../../test/artifact-set.ts";
 import { type App, CLIENT, call, event, expectError, snapshot } from "../../../test/helpers.ts";
 import { useNetwork } from "../../../test/network.ts";
 import { createApp } from "../../app.ts";
+import { readSettings } from "../../settings.ts";
+import { getModelVersion } from "../../storage/models.ts";
 
 // The GPU worker is the unreachable edge here (Modal in production): msw answers for it. The real
 // local worker serving a trained DiffGRM is covered end to end in test/e2e/diffgrm.test.ts.
@@ -133,12 +135,47 @@ describe("registering a GPU-served DiffGRM version", () => {
       502,
       "upstream_unavailable",
     );
-    network.use(worker([], { wait: 1000 }));
-    await expectError(
-      await call(app, "POST", "/v1/models/dg-1/remote", { body: manifest("dg-1") }),
+  });
+
+  it("checks with its own probe deadline, not the version's serving deadline (a cold worker registers)", async () => {
+    const app = createApp({ registerProbeMs: 600 });
+    await seedEvents(app);
+    // Slower than deadline_ms (200) but within the probe deadline: the model loading on a first call.
+    network.use(worker([], { wait: 350 }));
+    const res = await call(app, "POST", "/v1/models/dg-cold/remote", { body: manifest("dg-cold") });
+    expect(res.status).toBe(200);
+    expect((await call(app, "POST", "/v1/models/dg-cold/activate")).status).toBe(200);
+    // Slower than the probe deadline: 504, naming it, and nothing registered.
+    const seen: Denoise[] = [];
+    network.use(worker(seen, { wait: 1000 }));
+    const start = Date.now();
+    const slow = await expectError(
+      await call(app, "POST", "/v1/models/dg-hung/remote", { body: manifest("dg-hung") }),
       504,
       "upstream_timeout",
     );
+    expect(Date.now() - start).toBeGreaterThanOrEqual(550);
+    expect(seen).toHaveLength(1); // one call, no retry
+    expect(slow.error.message).toContain("probe deadline of 600 ms (REGISTER_PROBE_MS");
+    expect(slow.error.message).toContain("deadline_ms, 200 ms");
+    expect(await getModelVersion(env.DB, "dg-hung")).toBeNull();
+    // Activation checks with the probe deadline too.
+    const activating = await expectError(
+      await call(app, "POST", "/v1/models/dg-cold/activate"),
+      504,
+      "upstream_timeout",
+    );
+    expect(activating.error.message).toContain("probe deadline of 600 ms");
+  });
+
+  it("never probes within less than the version's own deadline", async () => {
+    const app = createApp({ registerProbeMs: 100 });
+    await seedEvents(app);
+    network.use(worker([], { wait: 250 }));
+    const res = await call(app, "POST", "/v1/models/dg-1/remote", {
+      body: manifest("dg-1", { deadline_ms: 500 }),
+    });
+    expect(res.status).toBe(200);
   });
 });
 
@@ -275,5 +312,23 @@ describe("serving a GPU-served DiffGRM version", () => {
     const probe = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
     expect(probe).toMatchObject({ model: "diffgrm", model_version: "dg-1" });
     expect(seen).toHaveLength(3);
+  });
+
+  it("takes the breaker's threshold and cooldown from the Worker's vars", async () => {
+    const app = createApp(readSettings({ BREAKER_THRESHOLD: "1", BREAKER_COOLDOWN_MS: "300" }));
+    await seedEvents(app);
+    network.use(worker());
+    await registerLive(app, "dg-1");
+    const seen: Denoise[] = [];
+    network.use(worker(seen, { wait: 1000 }));
+    const slow = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(slow.fallback?.reason).toBe("upstream_timeout");
+    const open = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(open.fallback?.reason).toBe("circuit_open"); // one timeout opened it
+    await delay(350);
+    network.use(worker(seen));
+    const probe = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
+    expect(probe.model).toBe("diffgrm");
+    expect(seen).toHaveLength(2);
   });
 });

@@ -15,6 +15,7 @@ export function remoteManifest(row: ModelVersionRow): RemoteModelManifest {
  * One DiffGRM answer from the GPU worker's denoise RPC: a single attempt within the manifest's
  * deadline (a retry would overrun it), seen items dropped after decoding. Throws the RPC client's
  * ApiError (upstream_timeout, upstream_unavailable, upstream_invalid, or the worker's 4xx).
+ * `timeoutMs` replaces the deadline for the admin check only (checkRemoteModel).
  */
 export async function remoteRecommend(
   env: Env,
@@ -23,6 +24,7 @@ export async function remoteRecommend(
   history: readonly string[],
   n: number,
   exclude: ReadonlySet<string>,
+  timeoutMs: number = manifest.deadline_ms,
 ): Promise<ScoredItem[]> {
   const reply = await services.rpc(env).call(
     "denoise",
@@ -32,7 +34,7 @@ export async function remoteRecommend(
       k: Math.min(DENOISE_MAX_K, n + exclude.size),
       ...(manifest.beam === undefined ? {} : { beam: manifest.beam }),
     },
-    { timeoutMs: manifest.deadline_ms, retries: 0 },
+    { timeoutMs, retries: 0 },
   );
   const items = reply.results[0]?.items ?? [];
   return items.filter((item) => !exclude.has(item.item_id)).slice(0, n);
@@ -40,13 +42,18 @@ export async function remoteRecommend(
 
 /**
  * Checks, before a remote version is registered or goes live, that the GPU worker serves it: one
- * denoise call on a history of the catalogue's most popular items must answer within the deadline.
- * Worker errors become 422 invalid_artifact; an unreachable or slow worker stays a 502 / 504.
+ * denoise call on a history of the catalogue's most popular items. The call has its own, longer
+ * admin deadline, `probeMs` (REGISTER_PROBE_MS, never below the version's `deadline_ms`): a cold
+ * worker loads the model on its first call, and Modal may start a container first; that is slow
+ * once, not a broken version. Serving keeps the version's `deadline_ms`. Worker errors become 422
+ * invalid_artifact; an unreachable worker stays a 502, one slower than the probe deadline a 504
+ * that names it.
  */
 export async function checkRemoteModel(
   env: Env,
   services: Serving,
   manifest: RemoteModelManifest,
+  probeMs: number,
 ): Promise<void> {
   const ranked = await services.popularity.ranked(env.DB);
   const history = ranked.slice(0, SMOKE_ITEMS).map((item) => item.item_id);
@@ -57,9 +64,19 @@ export async function checkRemoteModel(
       "no events yet: ingest interactions before registering a remote model, so it can be checked",
     );
   }
+  const deadline = Math.max(probeMs, manifest.deadline_ms);
   try {
-    await remoteRecommend(env, services, manifest, history, 1, new Set());
+    await remoteRecommend(env, services, manifest, history, 1, new Set(), deadline);
   } catch (err) {
+    if (err instanceof ApiError && err.code === "upstream_timeout") {
+      throw new ApiError(
+        504,
+        "upstream_timeout",
+        `the GPU worker did not answer the check call for '${manifest.artifact_version}' within the ` +
+          `probe deadline of ${deadline} ms (REGISTER_PROBE_MS; serving uses the version's ` +
+          `deadline_ms, ${manifest.deadline_ms} ms)`,
+      );
+    }
     if (err instanceof ApiError && err.status < 500) {
       throw new ApiError(
         422,

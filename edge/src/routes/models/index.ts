@@ -51,7 +51,7 @@ async function activateAndRead(env: Env, services: Services, version: string) {
   const row = await getModelVersion(db, version);
   if (!row) throw ApiError.notFound(`unknown model version '${version}'`);
   if (row.model === "diffgrm") {
-    await checkRemoteModel(env, services, remoteManifest(row));
+    await checkRemoteModel(env, services, remoteManifest(row), services.registerProbeMs);
   } else if (row.model !== "popularity") {
     try {
       await services.artifacts.get(env.ARTIFACTS, version);

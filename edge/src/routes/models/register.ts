@@ -93,6 +93,6 @@ export async function registerRemote(
   refuseOtherVersion(manifest, version);
   await refuseRegistered(env.DB, version);
   await checkFallback(env.DB, manifest.fallback_version);
-  await checkRemoteModel(env, services, manifest);
+  await checkRemoteModel(env, services, manifest, services.registerProbeMs);
   return claim(env.DB, version, "diffgrm", JSON.stringify(manifest));
 }
