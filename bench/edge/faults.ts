@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { importSample } from "@genrec/infra/commands/data";
 import { publishDir } from "@genrec/infra/commands/models";
 import { waitForJob } from "@genrec/infra/commands/train";
-import { EdgeError, edgeClient } from "@genrec/infra/edge-client";
+import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { readSample } from "@genrec/infra/sample";
 import { RecommendResponse } from "@genrec/shared";
@@ -112,27 +112,13 @@ try {
   const rpg_ready_s = since();
   const rpg = await cells("rpg", rpgVersion);
   const DG = "dg-bench";
-  // The worker loads a model on its first denoise call, which can outlast a short deadline: load it
-  // now, straight through the RPC (the launcher checked the worker's instance before returning).
-  const warm = await fetch(`${stack.gpuUrl}/rpc/denoise`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.gpuToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ artifact_version: args["diffgrm-artifact"], histories: [sessions[0]], k: N }),
+  // Registration's check call has its own deadline (REGISTER_PROBE_MS, 60 s), so it also loads the
+  // model on the worker's first denoise call; the serving deadline is for the recommendations.
+  await edge.registerRemote(DG, {
+    artifact_version: args["diffgrm-artifact"] as string,
+    deadline_ms: DEADLINE_MS,
+    fallback_version: rpgVersion,
   });
-  if (!warm.ok) throw new Error(`denoise on the worker: ${warm.status} ${await warm.text()}`);
-  // Registration checks one call within the deadline; on this loaded machine one can miss it.
-  for (let attempt = 1; ; attempt++) {
-    const registered = await edge
-      .registerRemote(DG, {
-        artifact_version: args["diffgrm-artifact"] as string,
-        deadline_ms: DEADLINE_MS,
-        fallback_version: rpgVersion,
-      })
-      .catch((err: unknown) => err);
-    if (!(registered instanceof Error)) break;
-    if (attempt === 3 || !(registered instanceof EdgeError && registered.code === "upstream_timeout"))
-      throw registered;
-  }
   const diffgrm = await cells("diffgrm", DG);
 
   // 2. Ingest with replays at each concurrency: distinct users per level, read back afterwards.
