@@ -3,18 +3,21 @@ import { importSample } from "@genrec/infra/commands/data";
 import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { DenoiseResponse, RecommendResponse } from "@genrec/shared";
+import { requireDiffgrmArtifact } from "../lib/artifacts.ts";
 import { histories } from "../lib/histories.ts";
 import { provenance, summarize, writeResult } from "../lib/result.ts";
 
 const { values: args } = parseArgs({
   options: {
-    artifact: { type: "string", default: "diffgrm-beauty-quick" },
+    // The set faults.ts serves too; when it is missing the run says which commands create it.
+    artifact: { type: "string", default: "diffgrm-beauty-quick-meta" },
     dataset: { type: "string", default: "beauty" },
     requests: { type: "string", default: "200" },
     n: { type: "string", default: "10" },
   },
 });
 const N = Number(args.n);
+requireDiffgrmArtifact(args.artifact as string);
 
 async function timed<T>(call: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();

@@ -10,7 +10,8 @@
  *   npx tsx bench/edge/faults.ts [--requests 150] [--rpg-artifacts DIR] [--diffgrm-artifact NAME]
  *
  * Without --rpg-artifacts it trains the tiny RPG preset on the sample (~20 s); the DiffGRM set must
- * be under gpu-worker/var/artifacts (or $GENREC_ARTIFACTS_DIR). About 3-3.5 minutes in all.
+ * be under gpu-worker/var/artifacts (or $GENREC_ARTIFACTS_DIR): when it is not, the run stops at
+ * once and prints the commands that create it. About 3-3.5 minutes in all.
  */
 import { getPriority, loadavg } from "node:os";
 import { resolve } from "node:path";
@@ -22,6 +23,7 @@ import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { readSample } from "@genrec/infra/sample";
 import { RecommendResponse } from "@genrec/shared";
+import { requireDiffgrmArtifact, requireRpgArtifacts } from "../lib/artifacts.ts";
 import { histories } from "../lib/histories.ts";
 import { type IngestCell, ingestPlan, measureIngest } from "../lib/ingest.ts";
 import { assertOwnEdge, closedLoop, loadSummary } from "../lib/load.ts";
@@ -52,6 +54,11 @@ const say = (line: string) => console.log(line);
 const t0 = performance.now();
 const loadAtStart = loadavg()[0];
 const since = () => (performance.now() - t0) / 1000;
+
+requireDiffgrmArtifact(args["diffgrm-artifact"] as string, "--diffgrm-artifact NAME");
+if (args["rpg-artifacts"]) {
+  requireRpgArtifacts(resolve(REPO, args["rpg-artifacts"]), "no --rpg-artifacts (trains the tiny preset)");
+}
 
 const sessions = histories("sample", 1000).filter((h) => h.length > 0);
 const stack = await startLocalStack();

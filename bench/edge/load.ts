@@ -5,6 +5,9 @@
  *
  *   npx tsx bench/edge/load.ts --artifacts gpu-worker/var/artifacts/rpg-beauty-quick --dataset beauty
  *
+ * The set is what gpu-worker/src/genrec/rpg/README.md's commands export; when it is missing the run
+ * stops at once and prints them.
+ *
  * On a shared 2-core machine only the ratios between the two columns mean much; absolute times are
  * reported for completeness.
  */
@@ -19,6 +22,7 @@ import { run, wranglerCommand } from "@genrec/infra/processes";
 import * as ortNode from "onnxruntime-node";
 import { type ArtifactSource, loadArtifacts } from "../../edge/src/recommend/rpg/artifacts.ts";
 import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/recommend/rpg/recommend.ts";
+import { requireRpgArtifacts } from "../lib/artifacts.ts";
 import { histories } from "../lib/histories.ts";
 import { closedLoop, loadSummary } from "../lib/load.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
@@ -35,6 +39,7 @@ const { values: args } = parseArgs({
 });
 if (!args.artifacts) throw new Error("--artifacts DIR is required (an exported RPG artifact set)");
 const dir = resolve(REPO, args.artifacts);
+requireRpgArtifacts(dir);
 const N = Number(args.n);
 const REQUESTS = Number(args.requests);
 
