@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ArtifactVersion, ModelKind } from "./common.ts";
+import { ArtifactVersion } from "./common.ts";
 import { define } from "./registry.ts";
 
 /** The files an artifact set may hold (docs/artifacts.md); nothing else is accepted for upload. */
@@ -11,6 +11,7 @@ export const ArtifactFileName = z.enum([
   "graph.indices.i32",
   "graph.scores.f32",
   "popular.i32",
+  "embeddings.f32",
   "model.onnx",
   "model.int8.onnx",
 ]);
@@ -25,32 +26,80 @@ export const ArtifactFile = define(
   }),
 );
 
-export const ArtifactManifest = define(
-  "ArtifactManifest",
-  "Describes a published artifact set: what model, which data, how to decode, and every file's checksum.",
+/** Fields every artifact set's manifest carries, whatever its model. */
+const manifestBase = {
+  format: z.literal(1),
+  version: ArtifactVersion,
+  dataset: z.string().min(1),
+  created_at: z.iso.datetime({ offset: true }),
+  n_items: z.int().min(1),
+  max_len: z.int().min(1).max(200).describe("history items the model reads, newest last"),
+  metrics: z.record(z.string(), z.number()),
+  files: z.partialRecord(ArtifactFileName.exclude(["manifest.json"]), ArtifactFile),
+};
+const onnxFile = z.enum(["model.onnx", "model.int8.onnx"]);
+
+export const RpgManifest = define(
+  "RpgManifest",
+  "An RPG set: semantic IDs, item graph and the ONNX user side that predicts every digit's codes.",
   z.strictObject({
-    format: z.literal(1),
-    version: ArtifactVersion,
-    model: ModelKind,
-    dataset: z.string().min(1),
-    created_at: z.iso.datetime({ offset: true }),
-    n_items: z.int().min(1),
+    ...manifestBase,
+    model: z.literal("rpg"),
     digits: z.int().min(1).max(64),
     codebook: z.literal(256),
-    max_len: z.int().min(1).max(200),
     encoder: z.string(),
     sid_scheme: z.string(),
     decode: z.strictObject({ beam: z.int().min(1), neighbours: z.int().min(1), steps: z.int().min(0) }),
     onnx: z.strictObject({
-      file: z.enum(["model.onnx", "model.int8.onnx"]),
+      file: onnxFile,
       input: z.literal("history"),
       output: z.literal("logprobs"),
       opset: z.int(),
       quantized: z.boolean(),
     }),
-    metrics: z.record(z.string(), z.number()),
-    files: z.partialRecord(ArtifactFileName.exclude(["manifest.json"]), ArtifactFile),
   }),
+);
+export type RpgManifest = z.infer<typeof RpgManifest>;
+
+export const EmbeddingManifest = define(
+  "EmbeddingManifest",
+  "A SASRec or eSASRec set: the ONNX user side (history -> user vector of `dim`) and the item " +
+    "embedding matrix `embeddings.f32` [N+1, dim]; an item's score is its dot product with the user.",
+  z.strictObject({
+    ...manifestBase,
+    model: z.enum(["sasrec", "esasrec"]),
+    dim: z.int().min(1).max(4096),
+    onnx: z.strictObject({
+      file: onnxFile,
+      input: z.literal("history"),
+      output: z.literal("user"),
+      opset: z.int(),
+      quantized: z.boolean(),
+    }),
+  }),
+);
+export type EmbeddingManifest = z.infer<typeof EmbeddingManifest>;
+
+export const KnnManifest = define(
+  "KnnManifest",
+  "A content-kNN set: each item's `neighbours` nearest items by the cosine of their text " +
+    "embeddings (graph.*: CSR rows, scores); a history scores an item by the sum over its items of " +
+    "decay^age x similarity (decay 0: the newest item only).",
+  z.strictObject({
+    ...manifestBase,
+    model: z.literal("content-knn"),
+    encoder: z.string(),
+    text: z.string(),
+    neighbours: z.int().min(1),
+    decay: z.number().min(0).max(1),
+  }),
+);
+export type KnnManifest = z.infer<typeof KnnManifest>;
+
+export const ArtifactManifest = define(
+  "ArtifactManifest",
+  "Describes a published artifact set: what model, which data, how to score, and every file's checksum.",
+  z.discriminatedUnion("model", [RpgManifest, EmbeddingManifest, KnnManifest]),
 );
 export type ArtifactManifest = z.infer<typeof ArtifactManifest>;
 

@@ -59,7 +59,7 @@ export function queryInt(max: number) {
 /** A boolean query parameter: `true`/`false` (or `1`/`0`), shown in OpenAPI as that enum. */
 export const QueryBool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
-export const ModelKind = z.enum(["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]);
+export const ModelKind = z.enum(["popularity", "content-knn", "sasrec", "esasrec", "rpg", "diffgrm"]);
 export type ModelKind = z.infer<typeof ModelKind>;
 
 export const ScoredItem = define(

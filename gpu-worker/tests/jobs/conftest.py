@@ -86,7 +86,7 @@ def _handler(edge: FakeEdge) -> type[BaseHTTPRequestHandler]:
             if self.command == "POST" and len(parts) == 3:
                 if version in edge.registered:
                     return self._error(409, "conflict")
-                manifest = ArtifactManifest.model_validate_json(body)
+                manifest = ArtifactManifest.model_validate_json(body).root
                 if set(manifest.files) != set(edge.files.get(version, {})):
                     return self._error(422, "invalid_artifact")
                 edge.registered[version] = json.loads(body)

@@ -28,7 +28,7 @@ def test_publish_uploads_every_file_then_registers_the_manifest(
 ) -> None:
     lines: list[str] = []
     answer = EdgeClient(fake_edge.url, ADMIN_KEY).publish(artifact_dir, activate=False, log=lines.append)
-    manifest = ArtifactManifest.model_validate_json((artifact_dir / "manifest.json").read_bytes())
+    manifest = ArtifactManifest.model_validate_json((artifact_dir / "manifest.json").read_bytes()).root
     assert answer == {"version": VERSION, "live": False}
     files = sorted(manifest.files)
     assert fake_edge.calls() == [
@@ -40,7 +40,7 @@ def test_publish_uploads_every_file_then_registers_the_manifest(
     }
     post = fake_edge.requests[-1]
     assert post["content_type"] == "application/json"
-    assert ArtifactManifest.model_validate_json(post["body"]) == manifest
+    assert ArtifactManifest.model_validate_json(post["body"]).root == manifest
     assert all(r["auth"] == f"Bearer {ADMIN_KEY}" for r in fake_edge.requests)
     assert lines[-1] == f"registered {VERSION} (not live)"
 

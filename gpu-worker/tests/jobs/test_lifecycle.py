@@ -97,7 +97,7 @@ def test_a_job_runs_in_a_child_reports_progress_and_logs_and_publishes(
     assert job.metrics == {"fake_steps": 6.0}
 
     version = job.artifact_version
-    manifest = ArtifactManifest.model_validate(fake_edge.registered[version])
+    manifest = ArtifactManifest.model_validate(fake_edge.registered[version]).root
     puts = [r for r in fake_edge.requests if r["method"] == "PUT"]
     assert {r["path"].rsplit("/", 1)[1] for r in puts} == set(manifest.files) == set(fake_edge.files[version])
     assert "manifest.json" not in fake_edge.files[version]

@@ -44,7 +44,7 @@ def test_tiny_rpg_on_the_sample_trains_and_publishes(
     assert [p for p in phases if p != "queued"] == [
         p for p in ("dataset", "sids", "train", "export", "publish", "done") if p in phases
     ]
-    manifest = ArtifactManifest.model_validate(fake_edge.registered[job.artifact_version])
+    manifest = ArtifactManifest.model_validate(fake_edge.registered[job.artifact_version]).root
     assert (manifest.model, manifest.dataset, manifest.n_items, manifest.digits) == ("rpg", "sample", 2795, 8)
     assert (
         set(fake_edge.files[manifest.version])

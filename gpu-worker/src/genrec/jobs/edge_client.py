@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 from urllib.request import Request, urlopen
 
 from genrec.jobs.errors import JobError
-from genrec.rpc.models import ArtifactManifest
+from genrec.rpc.models import ArtifactManifest, EmbeddingManifest, KnnManifest, RpgManifest
 
 MANIFEST = "manifest.json"
 TIMEOUT_S = 120.0
@@ -127,10 +127,10 @@ class EdgeClient:
         return answer
 
 
-def check_artifact_set(directory: Path) -> ArtifactManifest:
+def check_artifact_set(directory: Path) -> RpgManifest | EmbeddingManifest | KnnManifest:
     """The set's manifest, validated against the shared schema, with every file's size and sha256
     checked and nothing else in the directory: what the edge would refuse fails here, before upload."""
-    manifest = ArtifactManifest.model_validate_json((directory / MANIFEST).read_bytes())
+    manifest = ArtifactManifest.model_validate_json((directory / MANIFEST).read_bytes()).root
     if manifest.version != directory.name:
         raise JobError(f"manifest version {manifest.version!r} differs from its directory {directory.name!r}")
     present = {p.name for p in directory.iterdir()} - {MANIFEST}

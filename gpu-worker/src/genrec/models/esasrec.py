@@ -77,10 +77,11 @@ class ESASRec(SeqRecModel):
         )
         self.apply(init_weights)
 
-    def forward(self, inputs: Tensor) -> tuple[Tensor, int]:
+    def forward(self, inputs: Tensor, crop: bool = True) -> tuple[Tensor, int]:
         """Hidden states [B, l, d] for the cropped inputs, and the crop offset."""
         assert inputs.shape[1] <= self.config.max_len, f"history longer than max_len {self.config.max_len}"
-        inputs, offset = fn.crop_left_padding(inputs)  # [B, l]
+        # the crop is data-dependent: the ONNX export (crop=False) keeps every column
+        inputs, offset = fn.crop_left_padding(inputs) if crop else (inputs, 0)  # [B, l]
         base = self.config.max_len - inputs.shape[1]
         positions = torch.arange(base, self.config.max_len, device=inputs.device)  # [l]
         x = self.emb_dropout(self.item_emb(inputs) + self.pos_emb(positions))  # [B, l, d]

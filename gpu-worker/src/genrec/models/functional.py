@@ -29,9 +29,10 @@ def attention_mask(inputs: Tensor) -> Tensor:
     its output is never used because its label is 0, and no real position reads it.
     """
     _, length = inputs.shape
-    causal = torch.ones(length, length, dtype=torch.bool, device=inputs.device).tril()  # [l, l]
+    idx = torch.arange(length, device=inputs.device)  # comparisons, not bool eye/tril: ONNX-exportable
+    causal = idx[None, :] <= idx[:, None]  # [l, l], key <= query
     keys = (inputs != 0)[:, None, None, :]  # [B, 1, 1, l]
-    self_only = torch.eye(length, dtype=torch.bool, device=inputs.device)  # [l, l]
+    self_only = idx[None, :] == idx[:, None]  # [l, l]
     return (causal & keys) | self_only  # [B, 1, l, l]
 
 

@@ -70,10 +70,11 @@ class SASRec(SeqRecModel):
         self.ln_f = nn.LayerNorm(config.d)
         self.apply(init_weights)
 
-    def forward(self, inputs: Tensor) -> tuple[Tensor, int]:
+    def forward(self, inputs: Tensor, crop: bool = True) -> tuple[Tensor, int]:
         """Hidden states [B, l, d] for the cropped inputs, and the crop offset (see crop_left_padding)."""
         assert inputs.shape[1] <= self.config.max_len, f"history longer than max_len {self.config.max_len}"
-        inputs, offset = crop_left_padding(inputs)  # [B, l]
+        # the crop is data-dependent: the ONNX export (crop=False) keeps every column
+        inputs, offset = crop_left_padding(inputs) if crop else (inputs, 0)  # [B, l]
         base = self.config.max_len - inputs.shape[1]  # newest item always gets position max_len - 1
         positions = torch.arange(base, self.config.max_len, device=inputs.device)  # [l]
         x = self.emb_dropout(self.item_emb(inputs) + self.pos_emb(positions))  # [B, l, d]

@@ -20,63 +20,6 @@ class ArtifactFile(BaseModel):
     sha256: constr(pattern=r"^[0-9a-f]{64}$")
 
 
-class Decode(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    beam: conint(ge=1, le=9007199254740991)
-    neighbours: conint(ge=1, le=9007199254740991)
-    steps: conint(ge=0, le=9007199254740991)
-
-
-class Onnx(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    file: Literal["model.onnx", "model.int8.onnx"]
-    input: Literal["history"]
-    output: Literal["logprobs"]
-    opset: conint(ge=-9007199254740991, le=9007199254740991)
-    quantized: bool
-
-
-class ArtifactManifest(BaseModel):
-    """
-    Describes a published artifact set: what model, which data, how to decode, and every file's checksum.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    format: Literal[1]
-    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
-    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
-    dataset: constr(min_length=1)
-    created_at: AwareDatetime
-    n_items: conint(ge=1, le=9007199254740991)
-    digits: conint(ge=1, le=64)
-    codebook: Literal[256]
-    max_len: conint(ge=1, le=200)
-    encoder: str
-    sid_scheme: str
-    decode: Decode
-    onnx: Onnx
-    metrics: dict[str, float]
-    files: dict[
-        Literal[
-            "items.json",
-            "sids.u8",
-            "graph.indptr.i32",
-            "graph.indices.i32",
-            "graph.scores.f32",
-            "popular.i32",
-            "model.onnx",
-            "model.int8.onnx",
-        ],
-        ArtifactFile,
-    ]
-
-
 class ArtifactUploadResult(BaseModel):
     """
     One artifact file stored in R2, awaiting registration of its set.
@@ -93,6 +36,7 @@ class ArtifactUploadResult(BaseModel):
         "graph.indices.i32",
         "graph.scores.f32",
         "popular.i32",
+        "embeddings.f32",
         "model.onnx",
         "model.int8.onnx",
     ]
@@ -165,6 +109,51 @@ class EmbedResponse(BaseModel):
     model: str
     dim: conint(le=9007199254740991, gt=0)
     vectors: list[list[float]]
+
+
+class Onnx(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    file: Literal["model.onnx", "model.int8.onnx"]
+    input: Literal["history"]
+    output: Literal["user"]
+    opset: conint(ge=-9007199254740991, le=9007199254740991)
+    quantized: bool
+
+
+class EmbeddingManifest(BaseModel):
+    """
+    A SASRec or eSASRec set: the ONNX user side (history -> user vector of `dim`) and the item embedding matrix `embeddings.f32` [N+1, dim]; an item's score is its dot product with the user.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal[1]
+    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    dataset: constr(min_length=1)
+    created_at: AwareDatetime
+    n_items: conint(ge=1, le=9007199254740991)
+    max_len: conint(ge=1, le=200)
+    metrics: dict[str, float]
+    files: dict[
+        Literal[
+            "items.json",
+            "sids.u8",
+            "graph.indptr.i32",
+            "graph.indices.i32",
+            "graph.scores.f32",
+            "popular.i32",
+            "embeddings.f32",
+            "model.onnx",
+            "model.int8.onnx",
+        ],
+        ArtifactFile,
+    ]
+    model: Literal["sasrec", "esasrec"]
+    dim: conint(ge=1, le=4096)
+    onnx: Onnx
 
 
 class ErrorIssue(BaseModel):
@@ -295,7 +284,7 @@ class Job(BaseModel):
         extra="forbid",
     )
     job_id: str
-    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    model: Literal["popularity", "content-knn", "sasrec", "esasrec", "rpg", "diffgrm"]
     state: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     phase: str
     progress: confloat(ge=0.0, le=1.0)
@@ -316,6 +305,42 @@ class JobRef(BaseModel):
         extra="forbid",
     )
     job_id: constr(pattern=r"^[A-Za-z0-9_-]{1,128}$")
+
+
+class KnnManifest(BaseModel):
+    """
+    A content-kNN set: each item's `neighbours` nearest items by the cosine of their text embeddings (graph.*: CSR rows, scores); a history scores an item by the sum over its items of decay^age x similarity (decay 0: the newest item only).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal[1]
+    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    dataset: constr(min_length=1)
+    created_at: AwareDatetime
+    n_items: conint(ge=1, le=9007199254740991)
+    max_len: conint(ge=1, le=200)
+    metrics: dict[str, float]
+    files: dict[
+        Literal[
+            "items.json",
+            "sids.u8",
+            "graph.indptr.i32",
+            "graph.indices.i32",
+            "graph.scores.f32",
+            "popular.i32",
+            "embeddings.f32",
+            "model.onnx",
+            "model.int8.onnx",
+        ],
+        ArtifactFile,
+    ]
+    model: Literal["content-knn"]
+    encoder: str
+    text: str
+    neighbours: conint(ge=1, le=9007199254740991)
+    decay: confloat(ge=0.0, le=1.0)
 
 
 class Liveness(BaseModel):
@@ -339,7 +364,7 @@ class ModelVersion(BaseModel):
         extra="forbid",
     )
     version: str
-    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    model: Literal["popularity", "content-knn", "sasrec", "esasrec", "rpg", "diffgrm"]
     created_at: AwareDatetime
     activated_at: AwareDatetime | None
     live: bool
@@ -417,6 +442,64 @@ class RemoteModelManifest(BaseModel):
     metrics: dict[str, float] = {}
 
 
+class Decode(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    beam: conint(ge=1, le=9007199254740991)
+    neighbours: conint(ge=1, le=9007199254740991)
+    steps: conint(ge=0, le=9007199254740991)
+
+
+class Onnx1(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    file: Literal["model.onnx", "model.int8.onnx"]
+    input: Literal["history"]
+    output: Literal["logprobs"]
+    opset: conint(ge=-9007199254740991, le=9007199254740991)
+    quantized: bool
+
+
+class RpgManifest(BaseModel):
+    """
+    An RPG set: semantic IDs, item graph and the ONNX user side that predicts every digit's codes.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal[1]
+    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    dataset: constr(min_length=1)
+    created_at: AwareDatetime
+    n_items: conint(ge=1, le=9007199254740991)
+    max_len: conint(ge=1, le=200)
+    metrics: dict[str, float]
+    files: dict[
+        Literal[
+            "items.json",
+            "sids.u8",
+            "graph.indptr.i32",
+            "graph.indices.i32",
+            "graph.scores.f32",
+            "popular.i32",
+            "embeddings.f32",
+            "model.onnx",
+            "model.int8.onnx",
+        ],
+        ArtifactFile,
+    ]
+    model: Literal["rpg"]
+    digits: conint(ge=1, le=64)
+    codebook: Literal[256]
+    encoder: str
+    sid_scheme: str
+    decode: Decode
+    onnx: Onnx1
+
+
 class ScoredItem(BaseModel):
     """
     A recommended item with its model score (higher is better; scales differ per model).
@@ -490,6 +573,13 @@ class UserHistory(BaseModel):
     )
     user_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     events: list[HistoryEntry]
+
+
+class ArtifactManifest(RootModel[RpgManifest | EmbeddingManifest | KnnManifest]):
+    root: RpgManifest | EmbeddingManifest | KnnManifest
+    """
+    Describes a published artifact set: what model, which data, how to score, and every file's checksum.
+    """
 
 
 class AssignSidsRequest(BaseModel):
@@ -585,7 +675,7 @@ class RecommendResponse(BaseModel):
         extra="forbid",
     )
     recommendation_id: str
-    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    model: Literal["popularity", "content-knn", "sasrec", "esasrec", "rpg", "diffgrm"]
     model_version: str
     items: list[ScoredItem]
     unknown_items: list[constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)] | None = None
@@ -600,7 +690,7 @@ class TrainJobRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    model: Literal["popularity", "content-knn", "sasrec", "esasrec", "rpg", "diffgrm"]
     dataset: BuiltinDataset | SnapshotDataset | None = None
     """
     Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.
@@ -617,7 +707,7 @@ class TrainRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    model: Literal["popularity", "sasrec", "esasrec", "rpg", "diffgrm"]
+    model: Literal["popularity", "content-knn", "sasrec", "esasrec", "rpg", "diffgrm"]
     dataset: BuiltinDataset | SnapshotDataset
     """
     Where training data comes from: a dataset the worker knows, or a snapshot the edge wrote.

@@ -11,12 +11,8 @@ within ``PARITY_TOL`` on random histories or nothing is written.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
-import shutil
 import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +21,16 @@ import onnxruntime as ort
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
+from genrec.artifacts import (
+    OPSET,
+    check_version,
+    export_history_model,
+    now_iso,
+    publish_folder,
+    random_histories,
+    staging,
+)
 from genrec.data import EvalSplit, leave_one_out, load_dataset
-from genrec.rpc.models import ArtifactManifest
 from genrec.rpg.config import RunConfig, config_from_dict
 from genrec.rpg.data import popularity
 from genrec.rpg.evaluate import exhaustive
@@ -35,9 +39,7 @@ from genrec.rpg.model import CODEBOOK, RPG, LogprobExport
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.results import write_result
 
-OPSET = 17
 PARITY_TOL = 1e-4
-VERSION_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
 def load_run(run_dir: Path, name: str = "best") -> tuple[RPG, RunConfig, dict[str, Any]]:
@@ -55,20 +57,7 @@ def load_run(run_dir: Path, name: str = "best") -> tuple[RPG, RunConfig, dict[st
 
 def export_onnx(model: RPG, path: Path) -> None:
     """fp32 ONNX of ``user_logprobs`` with a dynamic batch axis."""
-    example = torch.zeros(2, model.config.max_len, dtype=torch.int64)
-    example[:, -3:] = torch.tensor([1, 2, min(3, model.n_items)])
-    with warnings.catch_warnings():  # the legacy exporter's deprecation and tracer notes
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            LogprobExport(model).eval(),
-            (example,),
-            str(path),
-            input_names=["history"],
-            output_names=["logprobs"],
-            opset_version=OPSET,
-            dynamic_axes={"history": {0: "batch"}, "logprobs": {0: "batch"}},
-            dynamo=False,
-        )
+    export_history_model(LogprobExport(model), path, model.config.max_len, model.n_items, "logprobs")
 
 
 def onnx_logprobs(path: Path, threads: int = 1):
@@ -82,15 +71,6 @@ def onnx_logprobs(path: Path, threads: int = 1):
         return torch.from_numpy(out)
 
     return fn
-
-
-def random_histories(n_items: int, batch: int, max_len: int, seed: int = 0) -> torch.Tensor:
-    """Left-padded random histories of random lengths 0..max_len (rows 1..N): [B, L] int64."""
-    gen = torch.Generator().manual_seed(seed)
-    rows = torch.randint(1, n_items + 1, (batch, max_len), generator=gen)  # [B, L]
-    lengths = torch.randint(0, max_len + 1, (batch, 1), generator=gen)  # [B, 1]
-    keep = torch.arange(max_len)[None, :] >= max_len - lengths  # [B, L], True on the newest `length`
-    return torch.where(keep, rows, torch.zeros_like(rows))
 
 
 def parity(model: RPG, path: Path, batch: int = 64, seed: int = 0) -> float:
@@ -110,10 +90,6 @@ def quantize_int8(src: Path, dst: Path) -> None:
         quantize_dynamic(
             src, dst, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"], per_channel=True
         )
-
-
-def file_entry(path: Path) -> dict[str, Any]:
-    return {"bytes": path.stat().st_size, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def valid_onnx_metrics(
@@ -148,18 +124,14 @@ def export(
     run_dir: Path, out: Path, version: str | None = None, eval_valid: bool = False, result: Path | None = None
 ) -> dict[str, Any]:
     """Write the artifact set for ``run_dir``'s best checkpoint into ``out``; returns the manifest."""
-    version = version or out.name
-    if not (version[0].isalnum() and set(version) <= VERSION_CHARS and len(version) <= 128):
-        raise ValueError(f"bad artifact version {version!r}: use ^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    version = check_version(version or out.name)
     torch.set_num_threads(1)
     model, config, meta = load_run(run_dir)
     ds, _ = load_dataset(config.dataset)
     assert ds.n_items == model.n_items, "the dataset no longer matches the checkpoint"
     loo = leave_one_out(ds, config.model.max_len)
     sids = model.sid_table()  # [N+1, m]
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp = staging(out)
     (tmp / "items.json").write_text(json.dumps(list(ds.item_ids)) + "\n")
     sids.tofile(tmp / "sids.u8")
     with torch.inference_mode():
@@ -185,7 +157,7 @@ def export(
         "version": version,
         "model": "rpg",
         "dataset": Path(config.dataset).name,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": now_iso(),
         "n_items": ds.n_items,
         "digits": config.model.n_digits,
         "codebook": CODEBOOK,
@@ -205,14 +177,8 @@ def export(
             "quantized": False,
         },
         "metrics": {k: float(v) for k, v in metrics.items()},
-        "files": {p.name: file_entry(p) for p in sorted(tmp.iterdir())},
     }
-    ArtifactManifest.model_validate(manifest)  # the shared schema: fail here, not at the edge
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(tmp, out)
-    return manifest
+    return publish_folder(tmp, out, manifest)
 
 
 def main(argv: list[str] | None = None) -> None:
