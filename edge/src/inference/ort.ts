@@ -22,35 +22,59 @@ function configure(): void {
   configured = true;
 }
 
-export interface LogprobModel {
-  /** Item-row histories, each exactly `maxLen` long, left-padded with 0 -> [B, digits, 256]. */
+/** A user-side model: item-row histories, each exactly `maxLen` long, left-padded with 0. */
+export interface HistoryModel {
   run(histories: BigInt64Array, batch: number): Promise<Float32Array>;
+}
+
+/** RPG's: -> logprobs [B, digits, 256]. */
+export interface LogprobModel extends HistoryModel {
   readonly digits: number;
 }
 
-/** Loads an exported user-side model (input `history` int64 [B, L], output `logprobs` [B, m, 256]). */
-export async function loadLogprobModel(
+/** SASRec's and eSASRec's: -> user vectors [B, dim]. */
+export interface UserModel extends HistoryModel {
+  readonly dim: number;
+}
+
+/**
+ * Loads an exported user side (input `history` int64 [B, maxLen]) whose `output` holds `width`
+ * float32 values per history; anything else is an error naming what came back.
+ */
+export async function loadHistoryModel(
   bytes: Uint8Array,
   maxLen: number,
-  digits: number,
-): Promise<LogprobModel> {
+  output: string,
+  width: number,
+): Promise<HistoryModel> {
   configure();
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: ["wasm"],
     graphOptimizationLevel: "all",
   });
   return {
-    digits,
     async run(histories, batch) {
       if (histories.length !== batch * maxLen) throw new Error(`expected ${batch}x${maxLen} history rows`);
       const feeds = { history: new ort.Tensor("int64", histories, [batch, maxLen]) };
-      const { logprobs } = await session.run(feeds);
-      if (logprobs?.type !== "float32" || logprobs.size !== batch * digits * 256) {
-        throw new Error(
-          `model answered ${logprobs?.type} of ${logprobs?.dims} instead of [${batch}, ${digits}, 256]`,
-        );
+      const out = (await session.run(feeds))[output];
+      if (out?.type !== "float32" || out.size !== batch * width) {
+        throw new Error(`model answered ${out?.type} of ${out?.dims} as ${output}, not ${batch} x ${width}`);
       }
-      return logprobs.data as Float32Array;
+      return out.data as Float32Array;
     },
   };
+}
+
+/** RPG's user side: output `logprobs` [B, digits, 256]. */
+export async function loadLogprobModel(
+  bytes: Uint8Array,
+  maxLen: number,
+  digits: number,
+): Promise<LogprobModel> {
+  return { ...(await loadHistoryModel(bytes, maxLen, "logprobs", digits * 256)), digits };
+}
+
+/** SASRec's / eSASRec's user side: output `user` [B, dim]. */
+export async function loadUserModel(bytes: Uint8Array, maxLen: number, dim: number): Promise<UserModel> {
+  return { ...(await loadHistoryModel(bytes, maxLen, "user", dim)), dim };
 }

@@ -3,8 +3,8 @@ import { ApiError } from "../errors/api-error.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { diffgrmRecommend } from "./diffgrm/recommend.ts";
 import { topN } from "./popularity/cache.ts";
-import { decodeMode, rpgRecommend } from "./rpg/recommend.ts";
 import type { RecommendInput, Serving } from "./serving.ts";
+import { recommendFromSet, servedFromSet } from "./sets/serve.ts";
 
 const POPULARITY_VERSION = "builtin-popularity";
 /** Popularity ranks without a history; a stored user's newest 50 items are read all the same. */
@@ -22,15 +22,15 @@ export async function resolveVersion(
 }
 
 /**
- * How many of a user's newest items `version` reads: an RPG set's `max_len` (its manifest), the
- * denoise RPC's history limit for DiffGRM, and POPULARITY_HISTORY when no model is live.
+ * How many of a user's newest items `version` reads: an artifact set's `max_len` (its manifest),
+ * the denoise RPC's history limit for DiffGRM, and POPULARITY_HISTORY when no model is live.
  */
 export async function historyLength(
   env: Env,
   services: Serving,
   version: ModelVersionRow | null,
 ): Promise<number> {
-  if (version?.model === "rpg")
+  if (version && servedFromSet(version.model))
     return (await services.artifacts.get(env.ARTIFACTS, version.version)).manifest.max_len;
   if (version?.model === "diffgrm") return DENOISE_MAX_HISTORY;
   return POPULARITY_HISTORY;
@@ -76,31 +76,26 @@ export async function recommend(
   return { ...answer, ...listed };
 }
 
-/** A model served from this isolate: RPG on its artifact set, or popularity when `version` is null. */
+/** A model served from this isolate: an artifact set of any kind, or popularity when `version` is null. */
 async function recommendHere(
   env: Env,
   services: Serving,
   version: ModelVersionRow | null,
   input: RecommendInput,
 ): Promise<RecommendResponse> {
-  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
-  if (version && version.model === "rpg") {
-    const art = await services.artifacts.get(env.ARTIFACTS, version.version);
-    const mode = decodeMode(env.DECODE_MODE, art.manifest.n_items, art.manifest.digits);
+  if (version && servedFromSet(version.model)) {
+    const set = await services.artifacts.get(env.ARTIFACTS, version.version);
     return {
       recommendation_id: crypto.randomUUID(),
-      model: "rpg",
+      model: set.manifest.model,
       model_version: version.version,
-      items: await rpgRecommend(art, input.history, input.n, input.excludeSeen, mode),
+      items: await recommendFromSet(set, input, env.DECODE_MODE),
     };
   }
   if (version && version.model !== "popularity") {
-    throw new ApiError(
-      501,
-      "not_implemented",
-      `the edge serves rpg, diffgrm and popularity models, not '${version.model}'`,
-    );
+    throw new ApiError(501, "not_implemented", `'${version.model}' is not served from this isolate`);
   }
+  const exclude = input.excludeSeen ? new Set(input.history) : new Set<string>();
   const ranked = await services.popularity.ranked(env.DB);
   return {
     recommendation_id: crypto.randomUUID(),

@@ -1,7 +1,7 @@
 import type { CircuitBreaker } from "../rpc/breaker.ts";
 import type { RpcClient } from "../rpc/client.ts";
 import type { PopularityCache } from "./popularity/cache.ts";
-import type { ArtifactCache } from "./rpg/cache.ts";
+import type { ArtifactCache } from "./sets/cache.ts";
 
 /**
  * What serving reads between requests: the isolate's caches and the GPU worker's RPC client. The

@@ -8,7 +8,7 @@ import { remoteManifest, remoteRecommend } from "./remote.ts";
  * DiffGRM through the GPU worker's denoise RPC. When the worker is slow, down or refuses, or its
  * circuit is open after repeated timeouts (services.breaker: the call is skipped, so a hung worker
  * costs nothing until the next probe), `answerHere` answers from the manifest's fallback version
- * (an RPG version the edge serves), else popularity, and the answer says which version it replaced
+ * (a version the edge serves: any artifact set, or popularity), else popularity, and the answer says which version it replaced
  * and why.
  */
 export async function diffgrmRecommend(
@@ -41,6 +41,6 @@ export async function diffgrmRecommend(
   const fallback = manifest.fallback_version
     ? await getModelVersion(env.DB, manifest.fallback_version)
     : null;
-  const answer = await answerHere(fallback?.model === "rpg" ? fallback : null);
+  const answer = await answerHere(fallback && fallback.model !== "diffgrm" ? fallback : null);
   return { ...answer, fallback: { from_version: version.version, reason } };
 }

@@ -1,15 +1,23 @@
-import { type ArtifactFileName, ArtifactManifest } from "@genrec/shared";
+import type { ArtifactManifest, RpgManifest } from "@genrec/shared";
 import type { LogprobModel } from "../../inference/ort.ts";
-import type { ItemGraph, SidTable } from "./decode.ts";
+import {
+  ArtifactError,
+  type ArtifactSource,
+  type ItemTable,
+  itemTable,
+  readFile,
+  readFiles,
+  readManifest,
+} from "../sets/files.ts";
+import { type ItemGraph, readGraph } from "../sets/graph.ts";
+import type { SidTable } from "./decode.ts";
 
-/** R2 layout: every file of a version lives under `models/<version>/`. */
-export const artifactKey = (version: string, file: ArtifactFileName) => `models/${version}/${file}`;
+export { ArtifactError, type ArtifactSource, artifactKey } from "../sets/files.ts";
 
-/** A loaded, validated artifact set: everything a recommendation needs, in memory. */
-export interface LoadedArtifacts {
-  manifest: ArtifactManifest;
-  itemIds: string[];
-  rowOf: Map<string, number>;
+/** A loaded, validated RPG set: everything a recommendation needs, in memory. */
+export interface LoadedArtifacts extends ItemTable {
+  kind: "rpg";
+  manifest: RpgManifest;
   sids: SidTable;
   graph: ItemGraph;
   popular: Int32Array;
@@ -20,47 +28,6 @@ export interface LoadedArtifacts {
 
 /** Builds the user-side model from ONNX bytes: onnxruntime-web in the Worker, any runtime elsewhere. */
 export type ModelLoader = (bytes: Uint8Array, maxLen: number, digits: number) => Promise<LogprobModel>;
-
-/** The slice of an R2 bucket the loader reads, so benchmarks can serve a directory instead. */
-export type ArtifactSource = Pick<R2Bucket, "get">;
-
-/** Why a set cannot serve; the message names the file and the check that failed. */
-export class ArtifactError extends Error {
-  override name = "ArtifactError";
-}
-
-async function hex(buffer: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function readFile(
-  bucket: ArtifactSource,
-  manifest: ArtifactManifest,
-  file: Exclude<ArtifactFileName, "manifest.json">,
-) {
-  const expected = manifest.files[file];
-  if (!expected) throw new ArtifactError(`manifest lists no ${file}`);
-  const object = await bucket.get(artifactKey(manifest.version, file));
-  if (!object) throw new ArtifactError(`${file} is missing from R2`);
-  const buffer = await object.arrayBuffer();
-  if (buffer.byteLength !== expected.bytes)
-    throw new ArtifactError(`${file}: ${buffer.byteLength} bytes, manifest says ${expected.bytes}`);
-  if ((await hex(buffer)) !== expected.sha256)
-    throw new ArtifactError(`${file}: sha256 differs from the manifest`);
-  return buffer;
-}
-
-async function readManifest(bucket: ArtifactSource, version: string): Promise<ArtifactManifest> {
-  const object = await bucket.get(artifactKey(version, "manifest.json"));
-  if (!object) throw new ArtifactError("manifest.json is missing from R2");
-  const parsed = ArtifactManifest.safeParse(await object.json().catch(() => undefined));
-  if (!parsed.success)
-    throw new ArtifactError(`manifest.json is invalid: ${parsed.error.issues[0]?.message}`);
-  if (parsed.data.version !== version)
-    throw new ArtifactError(`manifest.json names version ${parsed.data.version}`);
-  return parsed.data;
-}
 
 /**
  * Reads and checks a whole set: manifest schema, every file's size and checksum, shapes that agree
@@ -74,30 +41,17 @@ export async function loadArtifacts(
   given?: ArtifactManifest,
 ): Promise<LoadedArtifacts> {
   const manifest = given ?? (await readManifest(bucket, version));
+  if (manifest.model !== "rpg") throw new ArtifactError(`${version} is a ${manifest.model} set, not rpg`);
   const { n_items: n, digits: m, max_len: maxLen } = manifest;
-  const [itemsBuf, sidsBuf, indptrBuf, indicesBuf, popularBuf, onnxBuf] = await Promise.all(
-    (
-      [
-        "items.json",
-        "sids.u8",
-        "graph.indptr.i32",
-        "graph.indices.i32",
-        "popular.i32",
-        manifest.onnx.file,
-      ] as const
-    ).map((f) => readFile(bucket, manifest, f)),
-  );
-  const itemIds: unknown = JSON.parse(new TextDecoder().decode(itemsBuf));
-  if (!Array.isArray(itemIds) || itemIds.length !== n + 1 || !itemIds.every((id) => typeof id === "string")) {
-    throw new ArtifactError(`items.json must be an array of ${n + 1} strings`);
-  }
+  const files = ["items.json", "sids.u8", "graph.indptr.i32", "graph.indices.i32", "popular.i32"] as const;
+  const [itemsBuf, sidsBuf, indptrBuf, indicesBuf, popularBuf, onnxBuf] = await readFiles(bucket, manifest, [
+    ...files,
+    manifest.onnx.file,
+  ]);
+  const items = itemTable(itemsBuf as ArrayBuffer, n);
   const sids: SidTable = { codes: new Uint8Array(sidsBuf as ArrayBuffer), digits: m, rows: n + 1 };
   if (sids.codes.length !== (n + 1) * m) throw new ArtifactError(`sids.u8 must hold ${n + 1} x ${m} codes`);
-  const graph: ItemGraph = {
-    indptr: new Int32Array(indptrBuf as ArrayBuffer),
-    indices: new Int32Array(indicesBuf as ArrayBuffer),
-  };
-  checkGraph(graph, n);
+  const graph = readGraph(indptrBuf as ArrayBuffer, indicesBuf as ArrayBuffer, n);
   const popular = new Int32Array(popularBuf as ArrayBuffer);
   let graphScores: Float32Array | null = null;
   if (manifest.files["graph.scores.f32"]) {
@@ -111,23 +65,7 @@ export async function loadArtifacts(
     throw new ArtifactError(`${manifest.onnx.file} does not load: ${String(err)}`);
   });
   await smokeTest(model, maxLen, m, n);
-  const rowOf = new Map<string, number>();
-  for (const [row, id] of (itemIds as string[]).entries()) {
-    if (row > 0) rowOf.set(id, row);
-  }
-  return { manifest, itemIds: itemIds as string[], rowOf, sids, graph, popular, graphScores, model };
-}
-
-function checkGraph({ indptr, indices }: ItemGraph, n: number): void {
-  if (indptr.length !== n + 2 || indptr[0] !== 0 || indptr[n + 1] !== indices.length) {
-    throw new ArtifactError(`graph.indptr.i32 must be ${n + 2} offsets from 0 to ${indices.length}`);
-  }
-  for (let r = 0; r <= n; r++) {
-    if ((indptr[r + 1] as number) < (indptr[r] as number))
-      throw new ArtifactError("graph.indptr.i32 is not monotone");
-  }
-  if (indices.some((r) => r < 1 || r > n))
-    throw new ArtifactError("graph.indices.i32 holds rows outside 1..N");
+  return { kind: "rpg", manifest, ...items, sids, graph, popular, graphScores, model };
 }
 
 async function smokeTest(model: LogprobModel, maxLen: number, m: number, n: number): Promise<void> {

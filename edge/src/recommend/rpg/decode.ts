@@ -5,6 +5,11 @@
  * graph-constrained decoding over the item graph is in graph.ts.
  */
 
+import { exhaustiveTop, type Ranked } from "../rank.ts";
+
+export { better, type Ranked } from "../rank.ts";
+export type { ItemGraph } from "../sets/graph.ts";
+
 export const CODES = 256;
 
 /** uint8 [rows, digits], row 0 = padding. */
@@ -12,22 +17,6 @@ export interface SidTable {
   codes: Uint8Array;
   digits: number;
   rows: number;
-}
-
-/** CSR over item rows: neighbours of row r are indices[indptr[r] .. indptr[r+1]). */
-export interface ItemGraph {
-  indptr: Int32Array;
-  indices: Int32Array;
-}
-
-export interface Ranked {
-  row: number;
-  score: number;
-}
-
-/** Ranking order everywhere: higher score first, then lower row, so results are deterministic. */
-export function better(a: Ranked, b: Ranked): number {
-  return b.score - a.score || a.row - b.row;
 }
 
 export function scoreRow(logprobs: Float32Array, sids: SidTable, row: number): number {
@@ -38,24 +27,12 @@ export function scoreRow(logprobs: Float32Array, sids: SidTable, row: number): n
   return sum / m;
 }
 
-/** Exhaustive top-n over rows 1..N: O(N·m) scoring, a bounded insertion list for the top. */
+/** Exhaustive top-n over rows 1..N: O(N·m) scoring (rank.ts keeps the top). */
 export function exhaustiveTopN(
   logprobs: Float32Array,
   sids: SidTable,
   n: number,
   exclude?: (row: number) => boolean,
 ): Ranked[] {
-  const top: Ranked[] = [];
-  for (let row = 1; row < sids.rows; row++) {
-    if (exclude?.(row)) continue;
-    const cand = { row, score: scoreRow(logprobs, sids, row) };
-    if (top.length === n && better(cand, top[n - 1] as Ranked) >= 0) continue;
-    let i = Math.min(top.length, n - 1);
-    top[i] = cand;
-    while (i > 0 && better(top[i] as Ranked, top[i - 1] as Ranked) < 0) {
-      [top[i - 1], top[i]] = [top[i] as Ranked, top[i - 1] as Ranked];
-      i--;
-    }
-  }
-  return top;
+  return exhaustiveTop(sids.rows, (row) => scoreRow(logprobs, sids, row), n, exclude);
 }

@@ -1,4 +1,5 @@
 import type { ScoredItem } from "@genrec/shared";
+import { historyRows } from "../sets/history.ts";
 import type { LoadedArtifacts } from "./artifacts.ts";
 import { exhaustiveTopN, type ItemGraph, type Ranked } from "./decode.ts";
 import { graphDecode } from "./graph.ts";
@@ -21,21 +22,6 @@ export function decodeMode(setting: string | undefined, nItems: number, digits: 
 
 /** How many history items seed the initial beam with their graph neighbours. */
 const SEED_ITEMS = 3;
-
-/** Item rows of the history (unknown ids dropped), newest last, as the model's left-padded input. */
-export function historyInput(
-  art: LoadedArtifacts,
-  history: readonly string[],
-): { rows: number[]; input: BigInt64Array } {
-  const rows = history.map((id) => art.rowOf.get(id)).filter((r): r is number => r !== undefined);
-  const maxLen = art.manifest.max_len;
-  const input = new BigInt64Array(maxLen);
-  const recent = rows.slice(-maxLen);
-  recent.forEach((row, i) => {
-    input[maxLen - recent.length + i] = BigInt(row);
-  });
-  return { rows, input };
-}
 
 /**
  * A deterministic initial beam: the most popular items plus the graph neighbours of the newest
@@ -64,7 +50,7 @@ export async function rpgRecommend(
   excludeSeen: boolean,
   mode: DecodeMode,
 ): Promise<ScoredItem[]> {
-  const { rows, input } = historyInput(art, history);
+  const { rows, input } = historyRows(art, art.manifest.max_len, history);
   const logprobs = await art.model.run(input, 1);
   const seen = new Set(rows);
   const exclude = excludeSeen ? (row: number) => seen.has(row) : undefined;

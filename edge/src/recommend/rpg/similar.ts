@@ -1,4 +1,5 @@
 import type { ScoredItem } from "@genrec/shared";
+import { listNeighbours } from "../sets/graph.ts";
 import type { LoadedArtifacts } from "./artifacts.ts";
 
 /** Share of equal digits between two items' semantic IDs: 1 for identical SIDs, 0 for disjoint. */
@@ -14,13 +15,8 @@ function sidOverlap(art: LoadedArtifacts, a: number, b: number): number {
  * Scores are the graph's own similarities when the set ships them, else SID digit overlap.
  */
 export function similarItems(art: LoadedArtifacts, row: number, n: number): ScoredItem[] {
-  const { indptr, indices } = art.graph;
-  const out: ScoredItem[] = [];
-  for (let j = indptr[row] as number; j < (indptr[row + 1] as number) && out.length < n; j++) {
-    const other = indices[j] as number;
-    if (other === row) continue;
-    const score = art.graphScores ? (art.graphScores[j] as number) : sidOverlap(art, row, other);
-    out.push({ item_id: art.itemIds[other] as string, score });
-  }
-  return out;
+  const scores = art.graphScores;
+  return listNeighbours(art.graph, art.itemIds, row, n, (j, other) =>
+    scores ? (scores[j] as number) : sidOverlap(art, row, other),
+  );
 }

@@ -3,9 +3,19 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, jsonBody, ok, samePathId } from "../../openapi/responses.ts";
+import { remoteManifest } from "../../recommend/diffgrm/remote.ts";
 import { resolveVersion } from "../../recommend/index.ts";
-import { similarItems } from "../../recommend/rpg/similar.ts";
+import { hasItemLists, similarFromSet } from "../../recommend/sets/serve.ts";
 import { getItem, upsertItems } from "../../storage/items.ts";
+import { getModelVersion, type ModelVersionRow } from "../../storage/models.ts";
+
+/** The version whose lists answer: the version itself, or a DiffGRM version's edge fallback. */
+async function listsVersion(db: D1Database, version: ModelVersionRow | null) {
+  if (version?.model !== "diffgrm") return version?.model === "popularity" ? null : version;
+  const fallback = remoteManifest(version).fallback_version;
+  const row = fallback ? await getModelVersion(db, fallback) : null;
+  return row && row.model !== "diffgrm" && row.model !== "popularity" ? row : null;
+}
 
 const putItem = createRoute({
   method: "put",
@@ -40,7 +50,7 @@ const readItem = createRoute({
 const similar = createRoute({
   method: "get",
   path: "/v1/items/{item_id}/similar",
-  summary: "Items near this one in the live (or named) model's item graph",
+  summary: "Items near this one in the live (or named) model's item lists (rpg, content-knn)",
   tags: ["recommendations"],
   ...guard("client"),
   request: { params: ItemParam, query: SimilarQuery },
@@ -80,18 +90,23 @@ export function itemRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(similar, async (c) => {
     const { item_id } = c.req.valid("param");
     const query = c.req.valid("query");
-    const version = await resolveVersion(c.env.DB, query.model_version);
-    if (version?.model !== "rpg")
-      throw new ApiError(409, "conflict", "similar items need a live RPG model (it carries the item graph)");
-    const art = await c.var.services.artifacts.get(c.env.ARTIFACTS, version.version);
-    const row = art.rowOf.get(item_id);
-    if (row === undefined) throw ApiError.notFound(`item '${item_id}' is not in model ${version.version}`);
-    const items = similarItems(art, row, query.n ?? 10);
+    const version = await listsVersion(c.env.DB, await resolveVersion(c.env.DB, query.model_version));
+    const set = version && (await c.var.services.artifacts.get(c.env.ARTIFACTS, version.version));
+    if (!set || !hasItemLists(set))
+      throw new ApiError(
+        409,
+        "conflict",
+        "similar items need a live rpg or content-knn model (their item lists)",
+      );
+    const row = set.rowOf.get(item_id);
+    if (row === undefined)
+      throw ApiError.notFound(`item '${item_id}' is not in model ${set.manifest.version}`);
+    const items = similarFromSet(set, row, query.n ?? 10);
     return c.json(
       {
         recommendation_id: crypto.randomUUID(),
-        model: "rpg" as const,
-        model_version: version.version,
+        model: set.manifest.model,
+        model_version: set.manifest.version,
         items,
       },
       200,

@@ -1,0 +1,28 @@
+import { type LoadedSet, loadSet } from "./load.ts";
+
+/**
+ * Artifact sets loaded once per isolate, by version, whatever their kind. Concurrent requests share
+ * one load; a failed load is forgotten so the next request retries. Keeps the `capacity` most
+ * recently used sets.
+ */
+export class ArtifactCache {
+  readonly #sets = new Map<string, Promise<LoadedSet>>();
+
+  constructor(private readonly capacity = 2) {}
+
+  get(bucket: R2Bucket, version: string): Promise<LoadedSet> {
+    let pending = this.#sets.get(version);
+    if (pending) {
+      this.#sets.delete(version); // re-insert: Map order is our recency order
+    } else {
+      const loading = loadSet(bucket, version);
+      loading.catch(() => {
+        if (this.#sets.get(version) === loading) this.#sets.delete(version);
+      });
+      pending = loading;
+    }
+    this.#sets.set(version, pending);
+    while (this.#sets.size > this.capacity) this.#sets.delete(this.#sets.keys().next().value as string);
+    return pending;
+  }
+}
