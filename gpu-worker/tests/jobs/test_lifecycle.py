@@ -248,7 +248,7 @@ def test_unknown_jobs_are_404_and_impossible_ids_400_through_the_server(local_se
         ("rpg", {"sid.m": 7}, "sid.m"),  # PCA 256 is not divisible into 7 digits
         ("rpg", {"activate": "yes"}, "activate"),
         ("rpg", {"bogus": 1}, "bogus"),
-        ("sasrec", {"activate": True}, "activate"),
+        ("popularity", {"activate": True}, "activate"),
         ("sasrec", {"decode.beam": 5}, "decode.beam"),
     ],
 )

@@ -52,3 +52,31 @@ def test_tiny_rpg_on_the_sample_trains_and_publishes(
         >= {"model.onnx", "sids.u8", "items.json"}
     )
     assert job.metrics is not None and "test_graph_ndcg@10" in job.metrics
+
+
+@pytest.mark.slow
+def test_tiny_sasrec_on_the_sample_trains_exports_and_publishes(
+    local_service: JobService, fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GENREC_JOBS_NO_PUBLISH", raising=False)
+    monkeypatch.setenv("GENREC_EDGE_URL", fake_edge.url)
+    monkeypatch.setenv("GENREC_EDGE_ADMIN_KEY", ADMIN_KEY)
+    started = time.monotonic()
+    dataset = {"kind": "builtin", "name": "sample"}
+    job = call(
+        "train", {"model": "sasrec", "dataset": dataset, "preset": "tiny", "overrides": {"activate": True}}
+    )
+    while job.state in ("queued", "running") and time.monotonic() - started < BUDGET_S:
+        time.sleep(0.5)
+        job = call("job_status", {"job_id": job.job_id})
+    assert job.state == "succeeded", (job.error, job.logs)
+    assert job.artifact_version and job.artifact_version.startswith("sasrec-sample-")
+    manifest = ArtifactManifest.model_validate(fake_edge.registered[job.artifact_version]).root
+    assert (manifest.model, manifest.n_items, manifest.dim) == ("sasrec", 2795, 16)
+    assert (
+        set(fake_edge.files[manifest.version])
+        == set(manifest.files)
+        == {"items.json", "embeddings.f32", "model.onnx"}
+    )
+    assert any(r["path"].endswith("/activate") for r in fake_edge.requests)
+    assert job.metrics is not None and "test_ndcg@10" in job.metrics

@@ -159,5 +159,5 @@ def test_train_refuses_a_model_no_job_can_train_before_any_job_exists(client: Te
     assert envelope.error.message == "model 'diffgrm' cannot be trained by a job"
     [issue] = envelope.error.issues
     assert (issue.code, issue.path) == ("unsupported_model", ["model"])
-    assert "use one of rpg, popularity, sasrec, esasrec" in issue.message
+    assert "use one of rpg, popularity, content-knn, sasrec, esasrec" in issue.message
     assert jobs_service.current().store.ids() == []

@@ -1,6 +1,7 @@
 """The pipeline steps, read like the experiment: data -> semantic IDs -> RPG training -> artifact set
--> publish to the edge; baselines (popularity, SASRec, eSASRec) train, test and publish nothing (the
-edge serves RPG artifact sets only). ``run_pipeline`` picks the steps for a request.
+-> publish to the edge; baselines train and test, then SASRec, eSASRec and content kNN export and
+publish their artifact sets too (popularity publishes nothing: the edge counts its own events).
+``run_pipeline`` picks the steps for a request.
 
 Each step skips work a previous attempt finished (in the job's ``work/``), and training resumes from
 the run's ``last`` checkpoint, so a re-run of a job directory continues it.
@@ -20,7 +21,7 @@ from genrec.jobs.edge_client import EdgeClient
 from genrec.jobs.errors import JobError
 from genrec.jobs.progress import LogStream, Reporter
 from genrec.jobs.settings import NO_PUBLISH_ENV, JobSettings
-from genrec.jobs.validation import BASELINES, RPG, JobOptions, dataset_name, sid_config, validate
+from genrec.jobs.validation import PUBLISHED, RPG, JobOptions, dataset_name, sid_config, validate
 from genrec.rpc.models import TrainRequest
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 RPG_PHASES = (("dataset", 5.0), ("sids", 25.0), ("train", 55.0), ("export", 10.0), ("publish", 5.0))
 BASELINE_PHASES = (("dataset", 5.0), ("train", 95.0))
+PUBLISHED_BASELINE_PHASES = (("dataset", 5.0), ("train", 80.0), ("export", 10.0), ("publish", 5.0))
 CODEBOOK = 256
 
 
@@ -50,12 +52,12 @@ class Workspace:
     def run(self) -> Path:
         return self.root / "run"
 
-    def version(self, name: str) -> str:
+    def version(self, name: str, model: str = RPG) -> str:
         """The artifact version, chosen once per job so that every attempt publishes the same one."""
         path = self.root / "version"
         if not path.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            path.write_text(f"rpg-{name}-{stamp}-{self.job_id[:6]}\n")
+            path.write_text(f"{model}-{name}-{stamp}-{self.job_id[:6]}\n")
         return path.read_text().strip()
 
 
@@ -71,15 +73,17 @@ def run_pipeline(request: TrainRequest, ws: Workspace, settings: JobSettings, re
     """Validate the request again (it was checked before the job was created; the code may have
     changed since), then run its model's steps. Raises JobError for what no retry can fix."""
     options = validate(request)
+    if request.model in PUBLISHED and (problem := settings.publish_problem()):
+        raise JobError(problem)
     if request.model == RPG:
-        if problem := settings.publish_problem():
-            raise JobError(problem)
         return run_rpg(request, options, ws, settings, rep)
     return run_baseline(request, options, ws, settings, rep)
 
 
 def phases_for(model: str) -> tuple[tuple[str, float], ...]:
-    return BASELINE_PHASES if model in BASELINES else RPG_PHASES
+    if model == RPG:
+        return RPG_PHASES
+    return PUBLISHED_BASELINE_PHASES if model in PUBLISHED else BASELINE_PHASES
 
 
 def load_data(
@@ -253,5 +257,34 @@ def run_baseline(
     resume = (ws.run / "last.json").exists()
     with redirect_stdout(LogStream(rep)):
         result = run(config, ws.run, ws.root, resume, on_epoch_end=lambda s: rep.fraction(s.epoch / epochs))
-    rep.log("not published: the edge serves rpg artifact sets only; the result is in the job directory")
-    return Outcome(None, {f"test_{k}": float(v) for k, v in result["test"]["metrics"].items()})
+    metrics = {f"test_{k}": float(v) for k, v in result["test"]["metrics"].items()}
+    if request.model not in PUBLISHED:
+        rep.log(
+            "not published: the edge ranks popularity from its own events; the result is in the job folder"
+        )
+        return Outcome(None, metrics)
+    rep.phase("export")
+    artifact_dir, manifest = export_baseline(request, config, ws, rep)
+    rep.phase("publish")
+    publish(artifact_dir, options, settings, rep)
+    return Outcome(manifest["version"], metrics)
+
+
+def export_baseline(
+    request: TrainRequest, config: Any, ws: Workspace, rep: Reporter
+) -> tuple[Path, dict[str, Any]]:
+    from genrec.baselines.export import export_embedding, export_knn
+
+    version = ws.version(dataset_name(request), request.model)
+    out = ws.root / "artifacts" / version
+    if (out / "manifest.json").exists():
+        rep.log(f"artifact set {version} already exported")
+        return out, json.loads((out / "manifest.json").read_text())
+    with redirect_stdout(LogStream(rep)):
+        if request.model == "content-knn":
+            manifest = export_knn(config, out, version)
+        else:
+            result = ws.root / f"{Path(config.dataset).name}-{request.model}-{request.preset}.json"
+            manifest = export_embedding(ws.run, out, version, result)
+    rep.log(f"exported {version}: {len(manifest['files'])} files, {manifest['n_items']} items")
+    return out, manifest

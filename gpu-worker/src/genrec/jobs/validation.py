@@ -3,8 +3,9 @@ again in the job process, turned into typed ``JobOptions``.
 
 ``overrides`` keys (values are JSON numbers, strings or booleans):
 
-    activate            rpg: make the published version live at once (default false: the edge
-                        registers it and an admin activates it)
+    activate            a model the edge serves (rpg, sasrec, esasrec, content-knn): make the
+                        published version live at once (default false: the edge registers it and
+                        an admin activates it)
     sid.<field>         rpg: SID tokenizer (genrec.sid.SidConfig: m, pca_dim, whiten, seed, pq_iters,
                         opq_iters); m defaults to the preset's (tiny 8, else 32; sports and toys 16)
     model.<field>, train.<field>, decode.<field>
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from genrec.sid import SidConfig
 
 RPG = "rpg"
-BASELINES = ("popularity", "sasrec", "esasrec")
+BASELINES = ("popularity", "content-knn", "sasrec", "esasrec")
+PUBLISHED = (RPG, "content-knn", "sasrec", "esasrec")  # the models the edge serves from a set
 TRAINABLE = (RPG, *BASELINES)
 SID_DIGITS = {"tiny": 8}  # RPG's m per preset; quick/full use the authors' m per dataset
 DATASET_DIGITS = {"sports": 16, "toys": 16}  # ALGORITHMS.md §2 (Beauty 32, the default)
@@ -65,7 +67,9 @@ def parse_options(request: TrainRequest) -> JobOptions:
             config[key] = value
         else:
             raise InvalidOverride(key, "unknown key: use activate, sid.*, model.*, train.* or decode.*")
-        if request.model != RPG and (key == "activate" or section in ("sid", "decode")):
+        if (key == "activate" and request.model not in PUBLISHED) or (
+            request.model != RPG and section in ("sid", "decode")
+        ):
             raise InvalidOverride(key, f"only applies to rpg, not {request.model}")
     return JobOptions(activate, sid, config)
 
@@ -146,7 +150,7 @@ def validate(request: TrainRequest) -> JobOptions:
         raise UnsupportedModel(
             request.model,
             f"model {request.model!r} cannot be trained by a job yet: use one of {', '.join(TRAINABLE)} "
-            "(the edge serves rpg artifact sets; the baselines train and report metrics without publishing)",
+            "(popularity reports metrics; the others publish an artifact set the edge serves)",
         )
     check_dataset(request)
     options = parse_options(request)
