@@ -19,12 +19,12 @@ import { publishDir } from "@genrec/infra/commands/models";
 import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { run, wranglerCommand } from "@genrec/infra/processes";
-import * as ortNode from "onnxruntime-node";
-import { type ArtifactSource, loadArtifacts } from "../../edge/src/recommend/rpg/artifacts.ts";
+import { loadArtifacts } from "../../edge/src/recommend/rpg/artifacts.ts";
 import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/recommend/rpg/recommend.ts";
 import { requireRpgArtifacts } from "../lib/artifacts.ts";
 import { histories } from "../lib/histories.ts";
 import { closedLoop, loadSummary } from "../lib/load.ts";
+import { directorySource, nodeLoaders } from "../lib/node-sets.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
 const { values: args } = parseArgs({
@@ -43,29 +43,8 @@ requireRpgArtifacts(dir);
 const N = Number(args.n);
 const REQUESTS = Number(args.requests);
 
-/** A directory read through the R2 `get` interface, so the edge's own loader checks the set. */
-const directory: ArtifactSource = {
-  get: (async (key: string) => {
-    const bytes = readFileSync(join(dir, key.split("/").at(-1) as string));
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    return { arrayBuffer: async () => buffer, json: async () => JSON.parse(bytes.toString("utf8")) };
-  }) as unknown as ArtifactSource["get"],
-};
-
 async function nodeRuntime(version: string) {
-  return loadArtifacts(directory, version, async (bytes, maxLen, digits) => {
-    const session = await ortNode.InferenceSession.create(bytes, {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-    });
-    return {
-      digits,
-      async run(history, batch) {
-        const out = await session.run({ history: new ortNode.Tensor("int64", history, [batch, maxLen]) });
-        return out.logprobs?.data as Float32Array;
-      },
-    };
-  });
+  return loadArtifacts(directorySource(dir), version, nodeLoaders.logprobs);
 }
 
 async function timeNode(version: string, sessions: string[][], mode: DecodeMode) {

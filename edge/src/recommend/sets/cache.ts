@@ -1,4 +1,8 @@
-import { type LoadedSet, loadSet } from "./load.ts";
+import { loadLogprobModel, loadUserModel } from "../../inference/ort.ts";
+import { type LoadedSet, loadSet, type ModelLoaders } from "./load.ts";
+
+/** onnxruntime-web inside the isolate. */
+export const ORT_LOADERS: ModelLoaders = { logprobs: loadLogprobModel, user: loadUserModel };
 
 /**
  * Artifact sets loaded once per isolate, by version, whatever their kind. Concurrent requests share
@@ -15,7 +19,7 @@ export class ArtifactCache {
     if (pending) {
       this.#sets.delete(version); // re-insert: Map order is our recency order
     } else {
-      const loading = loadSet(bucket, version);
+      const loading = loadSet(bucket, version, ORT_LOADERS);
       loading.catch(() => {
         if (this.#sets.get(version) === loading) this.#sets.delete(version);
       });

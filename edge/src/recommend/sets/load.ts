@@ -1,5 +1,4 @@
 import type { ArtifactManifest } from "@genrec/shared";
-import { loadLogprobModel, loadUserModel } from "../../inference/ort.ts";
 import { type KnnSet, loadKnnSet } from "../knn/artifacts.ts";
 import { type LoadedArtifacts, loadArtifacts, type ModelLoader } from "../rpg/artifacts.ts";
 import { type EmbeddingSet, loadEmbeddingSet, type UserModelLoader } from "../sasrec/artifacts.ts";
@@ -8,13 +7,14 @@ import { type ArtifactSource, readManifest } from "./files.ts";
 /** Any artifact set the edge serves itself, by `kind`: RPG, SASRec / eSASRec, content kNN. */
 export type LoadedSet = LoadedArtifacts | EmbeddingSet | KnnSet;
 
-/** How the user-side ONNX models are built: onnxruntime-web in the Worker (the default). */
+/**
+ * How the user-side ONNX models are built: onnxruntime-web in the Worker (cache.ts), any runtime
+ * elsewhere (bench/). Passed in, so that this module loads outside workerd too.
+ */
 export interface ModelLoaders {
   logprobs: ModelLoader;
   user: UserModelLoader;
 }
-
-const ORT: ModelLoaders = { logprobs: loadLogprobModel, user: loadUserModel };
 
 /**
  * Reads and checks the set of `version` (manifest.json, or `given` while registering) by its
@@ -23,8 +23,8 @@ const ORT: ModelLoaders = { logprobs: loadLogprobModel, user: loadUserModel };
 export async function loadSet(
   bucket: ArtifactSource,
   version: string,
+  loaders: ModelLoaders,
   given?: ArtifactManifest,
-  loaders: ModelLoaders = ORT,
 ): Promise<LoadedSet> {
   const manifest = given ?? (await readManifest(bucket, version));
   switch (manifest.model) {
