@@ -26,7 +26,8 @@ def attention_mask(inputs: Tensor) -> Tensor:
     """Boolean mask [B, 1, l, l] (True = may attend): causal, and no query ever reads a padding key.
 
     A padding query would then have no key at all (a NaN softmax), so it attends to itself only;
-    its output is never used because its label is 0, and no real position reads it.
+    its output is never used because its label is 0, and no real position reads it. Built from
+    comparisons of aranges: ONNX Runtime has no boolean EyeLike kernel (SASRec, RPG exports).
     """
     _, length = inputs.shape
     idx = torch.arange(length, device=inputs.device)  # comparisons, not bool eye/tril: ONNX-exportable

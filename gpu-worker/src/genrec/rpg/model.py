@@ -23,23 +23,11 @@ from torch import Tensor, nn
 
 from genrec.data.split import MAX_LEN
 from genrec.models.base import Batch, SeqRecModel
-from genrec.models.functional import crop_left_padding
+from genrec.models.functional import attention_mask, crop_left_padding
 from genrec.models.layers import FeedForward, SelfAttention
 
 CODEBOOK = 256
 CODE_INITS = ("random", "centroids")
-
-
-def attention_mask(histories: Tensor) -> Tensor:
-    """Boolean mask [B, 1, l, l] (True = may attend): causal, never a padding key, and each query
-    may read itself (a padding query would otherwise have no key and softmax to NaN; its output is
-    never used). Same rule as genrec.models.functional.attention_mask, built from comparisons of
-    aranges because ONNX Runtime has no boolean EyeLike kernel."""
-    idx = torch.arange(histories.shape[1], device=histories.device)  # [l]
-    causal = idx[None, :] <= idx[:, None]  # [l, l]: key <= query
-    self_only = idx[None, :] == idx[:, None]  # [l, l]
-    keys = (histories != 0)[:, None, None, :]  # [B, 1, 1, l]
-    return (causal & keys) | self_only  # [B, 1, l, l]
 
 
 class Block(nn.Module):
