@@ -4,7 +4,7 @@ import type { AppEnv, Services } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, ok } from "../../openapi/responses.ts";
 import { checkRemoteModel, remoteManifest } from "../../recommend/diffgrm/remote.ts";
-import { ArtifactError } from "../../recommend/rpg/artifacts.ts";
+import { ArtifactError } from "../../recommend/sets/files.ts";
 import {
   activateModelVersion,
   getModelVersion,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { artifactFiles, manifestFor, publish, upload } from "../../../test/artifact-set.ts";
 import { CLIENT, call, expectError } from "../../../test/helpers.ts";
 import { createApp } from "../../app.ts";
-import { artifactKey } from "../../recommend/rpg/artifacts.ts";
+import { artifactKey } from "../../recommend/sets/files.ts";
 import { SWEEP_AGE_MS, sweepR2 } from "../../storage/sweep.ts";
 
 describe("publishing an RPG artifact set", () => {

@@ -13,7 +13,7 @@ import { requireRole } from "../../auth/index.ts";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, jsonBody, ok, samePathId } from "../../openapi/responses.ts";
-import { artifactKey } from "../../recommend/rpg/artifacts.ts";
+import { artifactKey } from "../../recommend/sets/files.ts";
 import { refuseRegistered, registerArtifactSet, registerRemote } from "./register.ts";
 import { toModelVersion } from "./view.ts";
 
