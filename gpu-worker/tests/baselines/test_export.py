@@ -35,15 +35,16 @@ def check_files(out: Path, manifest: dict) -> None:
         assert entry == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def test_tiny_sasrec_trains_exports_and_ranks_like_pytorch(tmp_path: Path) -> None:
-    config = resolve_config("sasrec", "sample", "tiny", {"train.epochs": 1})
+@pytest.mark.parametrize("name", ["sasrec", "esasrec"])
+def test_tiny_run_trains_exports_and_ranks_like_pytorch(tmp_path: Path, name: str) -> None:
+    config = resolve_config(name, "sample", "tiny", {"train.epochs": 1})
     result = run(config, tmp_path / "run", tmp_path / "results")
-    out = tmp_path / "sasrec-sample-tiny"
+    out = tmp_path / f"{name}-sample-tiny"
     manifest = export_embedding(
-        tmp_path / "run", out, result=tmp_path / "results" / "sample-sasrec-tiny.json"
+        tmp_path / "run", out, result=tmp_path / "results" / f"sample-{name}-tiny.json"
     )
     parsed = ArtifactManifest.model_validate_json((out / "manifest.json").read_text()).root
-    assert isinstance(parsed, EmbeddingManifest) and parsed.model == "sasrec" and parsed.dim == 16
+    assert isinstance(parsed, EmbeddingManifest) and parsed.model == name and parsed.dim == 16
     assert manifest["metrics"]["onnx_max_abs_diff"] <= PARITY_TOL
     assert manifest["metrics"]["test_ndcg@10"] == result["test"]["metrics"]["ndcg@10"]
     check_files(out, manifest)
