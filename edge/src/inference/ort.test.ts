@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import tiny from "../../test/fixtures/tiny-logprobs.onnx.json";
 import { fromBase64 } from "../../test/helpers.ts";
-import { loadLogprobModel } from "./ort.ts";
+import { loadLogprobModel, loadUserModel } from "./ort.ts";
 
 describe("onnxruntime-web in workerd", () => {
   it("runs an exported model and returns per-digit log-probabilities", async () => {
@@ -24,5 +24,15 @@ describe("onnxruntime-web in workerd", () => {
       const total = row.reduce((s, v) => s + Math.exp(v), 0);
       expect(total).toBeCloseTo(1, 4);
     }
+  });
+
+  it("refuses an answer of the wrong name or shape, naming what came back", async () => {
+    const history = new BigInt64Array(50);
+    history[49] = 1n;
+    const asUser = await loadUserModel(fromBase64(tiny.base64), 50, 16);
+    await expect(asUser.run(history, 1)).rejects.toThrow(/undefined .* as user, not 1 x 16/);
+    const wrongDigits = await loadLogprobModel(fromBase64(tiny.base64), 50, 3);
+    await expect(wrongDigits.run(history, 1)).rejects.toThrow(/float32 of 1,2,256 as logprobs, not 1 x 768/);
+    await expect(asUser.run(new BigInt64Array(3), 1)).rejects.toThrow(/expected 1x50 history rows/);
   });
 });
