@@ -117,8 +117,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if report.total_skipped:
         print(f"skipped {report.total_skipped} bad rows (--skip-bad)")
     print(f"wrote {out}: {ds.n_users} users, {ds.n_items} items, {ds.n_interactions} interactions")
-    hint = ds.name if args.out is None else str(out)
-    print(f"next: uv run python -m genrec.sid build --dataset {hint} --scheme rpg")
+    # absolute paths: `npm run genrec -- data import` runs from the caller's directory, not gpu-worker/
+    hint = ds.name if args.out is None else str(out.resolve())
+    print(f"next, in gpu-worker/: uv run python -m genrec.sid build --dataset {hint} --scheme rpg")
+    print(f"the edge's copy (stack running; repository root): npm run genrec -- import --dir {out.resolve()}")
     return 0
 
 
