@@ -25,7 +25,10 @@ from genrec.jobs.validation import PUBLISHED, RPG, JobOptions, dataset_name, sid
 from genrec.rpc.models import TrainRequest
 
 if TYPE_CHECKING:
+    from genrec.baselines.config import RunConfig as BaselineConfig
     from genrec.data import Dataset
+    from genrec.rpg.config import RunConfig as RpgConfig
+    from genrec.train.defaults import DatasetDefaults
 
 RPG_PHASES = (("dataset", 5.0), ("sids", 25.0), ("train", 55.0), ("export", 10.0), ("publish", 5.0))
 BASELINE_PHASES = (("dataset", 5.0), ("train", 95.0))
@@ -151,7 +154,7 @@ def build_sid_table(
 
     from genrec.sid import BuildOptions, build_sids, fit_rows
 
-    config = sid_config(request, options)
+    config = sid_config(request, options, ds.n_items)
     if len(fit_rows(ds)) < CODEBOOK:
         raise JobError(
             f"RPG needs at least {CODEBOOK} distinct items in training sequences to fit {CODEBOOK} codes "
@@ -170,19 +173,43 @@ def build_sid_table(
     (ws.sid / "meta.json").write_text(json.dumps(meta) + "\n")  # last: it marks the step done
 
 
+def rpg_config(
+    request: TrainRequest, options: JobOptions, spec: str, ds: Dataset, sids: str, n_digits: int
+) -> tuple[RpgConfig, DatasetDefaults]:
+    """RPG's run config as ``python -m genrec.rpg.train`` resolves it for this dataset: the same
+    dataset layer (genrec.train.defaults: the tuned tables for beauty, sports and toys, else values
+    from the data's size and density; an edge snapshot is such a dataset), then the overrides."""
+    from genrec.rpg.config import dataset_defaults, resolve_config
+    from genrec.train.defaults import data_shape
+
+    name = dataset_name(request)
+    defaults = dataset_defaults(name, request.preset, data_shape(ds))
+    config = resolve_config(name, request.preset, sids, n_digits, options.config, defaults)
+    return dataclasses.replace(config, dataset=spec), defaults
+
+
+def baseline_config(
+    request: TrainRequest, options: JobOptions, spec: str, ds: Dataset
+) -> tuple[BaselineConfig, DatasetDefaults]:
+    """A baseline's run config as ``python -m genrec.baselines.train`` resolves it (``rpg_config``)."""
+    from genrec.baselines.config import dataset_defaults, resolve_config
+    from genrec.train.defaults import data_shape
+
+    defaults = dataset_defaults(request.model, spec, request.preset, data_shape(ds))
+    return resolve_config(request.model, spec, request.preset, options.config, defaults), defaults
+
+
 def train_rpg(request: TrainRequest, options: JobOptions, spec: str, ws: Workspace, rep: Reporter) -> Path:
     """Train (or resume) and test; returns the result file's path."""
     from genrec.data import load_dataset
-    from genrec.rpg.config import resolve_config
     from genrec.rpg.train import run
     from genrec.sid.table import load_sids
 
     ds, _ = load_dataset(spec)
     table = load_sids(str(ws.sid), ds)
-    config = resolve_config(
-        dataset_name(request), request.preset, str(ws.sid), table.n_digits, options.config
-    )
-    config = dataclasses.replace(config, dataset=spec)
+    config, defaults = rpg_config(request, options, spec, ds, str(ws.sid), table.n_digits)
+    for line in defaults.lines():
+        rep.log(line)
     resume = (ws.run / "last.json").exists()
     rep.log(
         ("resuming" if resume else "training") + f" RPG {request.preset}: up to {config.train.epochs} epochs"
@@ -196,6 +223,7 @@ def train_rpg(request: TrainRequest, options: JobOptions, spec: str, ws: Workspa
             ws.root,
             resume,
             on_epoch_end=lambda s: rep.fraction(0.9 * s.epoch / epochs),
+            defaults=defaults,
         )
     test = result["test"]["graph"]["metrics"]
     rep.log(f"test (graph decoding): ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")
@@ -246,17 +274,25 @@ def run_rpg(
 def run_baseline(
     request: TrainRequest, options: JobOptions, ws: Workspace, settings: JobSettings, rep: Reporter
 ) -> Outcome:
-    from genrec.baselines.config import resolve_config
     from genrec.baselines.train import run
 
     rep.phase("dataset")
-    spec, _ = load_data(request, ws, settings, rep)
+    spec, ds = load_data(request, ws, settings, rep)
     rep.phase("train")
-    config = resolve_config(request.model, spec, request.preset, options.config)
+    config, defaults = baseline_config(request, options, spec, ds)
+    for line in defaults.lines():
+        rep.log(line)
     epochs = max(1, config.train.epochs)
     resume = (ws.run / "last.json").exists()
     with redirect_stdout(LogStream(rep)):
-        result = run(config, ws.run, ws.root, resume, on_epoch_end=lambda s: rep.fraction(s.epoch / epochs))
+        result = run(
+            config,
+            ws.run,
+            ws.root,
+            resume,
+            on_epoch_end=lambda s: rep.fraction(s.epoch / epochs),
+            defaults=defaults,
+        )
     metrics = {f"test_{k}": float(v) for k, v in result["test"]["metrics"].items()}
     if request.model not in PUBLISHED:
         rep.log(

@@ -7,7 +7,9 @@ again in the job process, turned into typed ``JobOptions``.
                         published version live at once (default false: the edge registers it and
                         an admin activates it)
     sid.<field>         rpg: SID tokenizer (genrec.sid.SidConfig: m, pca_dim, whiten, seed, pq_iters,
-                        opq_iters); m defaults to the preset's (tiny 8, else 32; sports and toys 16)
+                        opq_iters); m defaults to the preset's (tiny 8), else to the m `sid build`
+                        picks (genrec.train.defaults.sid_digits: the authors' for beauty, sports
+                        and toys, else from the item count)
     model.<field>, train.<field>, decode.<field>
                         the trainer's config (genrec.rpg.config; baselines: genrec.baselines.config,
                         no decode.*), applied after its preset and dataset layers; a number or boolean
@@ -33,8 +35,8 @@ RPG = "rpg"
 BASELINES = ("popularity", "content-knn", "sasrec", "esasrec")
 PUBLISHED = (RPG, "content-knn", "sasrec", "esasrec")  # the models the edge serves from a set
 TRAINABLE = (RPG, *BASELINES)
-SID_DIGITS = {"tiny": 8}  # RPG's m per preset; quick/full use the authors' m per dataset
-DATASET_DIGITS = {"sports": 16, "toys": 16}  # ALGORITHMS.md §2 (Beauty 32, the default)
+SID_DIGITS = {"tiny": 8}  # RPG's m per preset; the others take genrec.train.defaults.sid_digits
+UNLOADED_DIGITS = 32  # stands in for an untuned dataset's m while a request is checked without data
 SID_PRESETS: Mapping[str, Mapping[str, int]] = {"tiny": {"pq_iters": 10, "opq_iters": 10}}
 CONFIG_SECTIONS = ("model", "train", "decode")
 # What the edge hands out for its snapshots (shared/src/rpc.ts, SnapshotUri): the worker fetches
@@ -90,11 +92,21 @@ def dataset_name(request: TrainRequest) -> str:
     return request.dataset.name if request.dataset.kind == "builtin" else "snapshot"
 
 
-def sid_config(request: TrainRequest, options: JobOptions) -> SidConfig:
+def sid_config(request: TrainRequest, options: JobOptions, items: int | None = None) -> SidConfig:
+    """The job's SID tokenizer. m: ``sid.m``, else the preset's (tiny 8), else what ``python -m
+    genrec.sid build`` picks for the dataset (genrec.train.defaults.sid_digits) from its ``items``
+    (the job passes them once the data is loaded; a request checked before has none)."""
     from genrec.sid import SidConfig, default_config
+    from genrec.train.defaults import AUTHORS_M, sid_digits
 
     known = {f.name for f in dataclasses.fields(SidConfig)} - {"scheme"}
-    preset_digits = SID_DIGITS.get(request.preset, DATASET_DIGITS.get(dataset_name(request), 32))
+    name = dataset_name(request)
+    preset_digits = SID_DIGITS.get(request.preset)
+    if preset_digits is None:
+        if items is not None:
+            preset_digits = sid_digits(name, items)[0]
+        else:
+            preset_digits = AUTHORS_M.get(name, UNLOADED_DIGITS)
     fields = {**SID_PRESETS.get(request.preset, {}), "m": preset_digits}
     for name, value in options.sid.items():
         if name not in known:
