@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // through `genrec data import`, `genrec.sid build`, `genrec.rpg.train` (tiny), `genrec.rpg.export`,
 // then, against a stack started with `genrec up`, `import --dir`, `publish`, `activate` and
 // `recommend`. Everything lives in a scratch GENREC_HOME (the stack's record and state) and
-// GENREC_IMPORTS (the imported dataset), so neither a developer's stack nor gpu-worker/var is used.
+// GENREC_IMPORTS (the imported dataset), with explicit output folders, so neither a developer's
+// stack nor gpu-worker/var is touched (but for the shared embedding cache, var/cache/embeddings).
 const home = scratchDir("byod");
 const own = join(home, "own"); // the user's files
 const env = { ...process.env, GENREC_HOME: home, GENREC_IMPORTS: join(home, "data") };
