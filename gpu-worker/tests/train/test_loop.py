@@ -7,6 +7,7 @@ import torch
 
 from genrec.train.config import TrainConfig
 from genrec.train.loop import (
+    STOP_FILE,
     FitState,
     ResumeRule,
     Task,
@@ -61,6 +62,21 @@ def test_the_epoch_callback_can_stop_a_run(tmp_path: Path) -> None:
     assert seen == [1, 2, 3] and state.stopped == "callback" and "lr_end" in state.history[0]
     again = fit(toy_task([]), cfg, tmp_path, {"train": {}}, RULE, resume=True)
     assert again.epoch == 3 and again.stopped == "callback"  # a stopped run does not train on
+
+
+def test_a_stop_file_ends_the_run_at_its_next_evaluation(tmp_path: Path) -> None:
+    cfg = TrainConfig(epochs=10, batch_size=8, eval_every=2)
+
+    def stop_after_first_epoch(state: FitState) -> bool:
+        if state.epoch == 1:
+            (tmp_path / STOP_FILE).touch()
+        return False
+
+    state = fit(toy_task([0.1] * 5), cfg, tmp_path, {"train": {}}, RULE, on_epoch_end=stop_after_first_epoch)
+    assert (state.epoch, state.best_epoch, state.stopped) == (2, 2, "requested")  # not at epoch 1
+    assert not (tmp_path / STOP_FILE).exists()  # honoured once
+    again = fit(toy_task([]), cfg, tmp_path, {"train": {}}, RULE, resume=True)
+    assert again.epoch == 2 and again.stopped == "requested"
 
 
 def test_checkpoints_from_before_the_shared_loop_still_load() -> None:

@@ -66,7 +66,7 @@ class FitState:
     train_seconds: float = 0.0  # in training steps only
     eval_seconds: float = 0.0  # in validation during training
     elapsed_seconds: float = 0.0  # wall time across sessions, evaluation and checkpoints included
-    stopped: str | None = None  # early_stop | max_epochs | callback, once finished
+    stopped: str | None = None  # early_stop | max_epochs | callback | requested, once finished
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
@@ -193,6 +193,9 @@ def resume_state(
     return FitState.from_dict(saved["state"])
 
 
+STOP_FILE = "STOP"  # `touch <run dir>/STOP`: end the run at its next evaluation, then test the best
+
+
 def fit(
     task: Task,
     cfg: TrainConfig,
@@ -204,7 +207,9 @@ def fit(
     on_epoch_end: EpochCallback | None = None,
     session_start: float | None = None,
 ) -> FitState:
-    """Train ``task`` until ``cfg.epochs``, early stopping, or ``on_epoch_end`` returning True.
+    """Train ``task`` until ``cfg.epochs``, early stopping, ``on_epoch_end`` returning True, or a
+    ``STOP`` file in ``run_dir`` (checked after each evaluation: a time-boxed run ends cleanly and its
+    caller still tests the best checkpoint). Every stop is recorded, so a resumed run does not train on.
 
     ``run_dir`` gets ``last`` (every epoch, with the optimizer) and ``best`` (best validation score);
     their meta holds ``config`` (the run's config in ``config_dict`` form, checked by ``rule`` on
@@ -263,6 +268,11 @@ def fit(
         save_checkpoint(run_dir, "last", epoch, model, meta(), optimizer)
         if on_epoch_end is not None and on_epoch_end(state) and not state.stopped:
             state.stopped = "callback"  # recorded, so a resumed run does not train on
+            save_checkpoint(run_dir, "last", epoch, model, meta(), optimizer)
+        if "valid" in record and not state.stopped and (run_dir / STOP_FILE).exists():
+            (run_dir / STOP_FILE).unlink()  # honoured once, so a fresh run in this folder trains
+            tqdm.write(f"epoch {epoch}: {STOP_FILE} found in {run_dir}; stopping with the best so far")
+            state.stopped = "requested"
             save_checkpoint(run_dir, "last", epoch, model, meta(), optimizer)
         line = f"epoch {epoch}/{cfg.epochs}: loss {loss:.4f} {seconds:.1f}s"
         if "valid" in record:
