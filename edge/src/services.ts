@@ -1,6 +1,6 @@
 import type { Services } from "./env.ts";
 import { PopularityCache } from "./recommend/popularity/cache.ts";
-import { ArtifactCache } from "./recommend/rpg/cache.ts";
+import { ArtifactCache } from "./recommend/sets/cache.ts";
 import { CircuitBreaker } from "./rpc/breaker.ts";
 import { createRpcClient } from "./rpc/client.ts";
 import { DEFAULT_SETTINGS, type Settings } from "./settings.ts";

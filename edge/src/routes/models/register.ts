@@ -1,9 +1,10 @@
 import type { ArtifactManifest, ModelKind, RemoteModelManifest } from "@genrec/shared";
 import type { Services } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
-import { loadLogprobModel } from "../../inference/ort.ts";
 import { checkRemoteModel } from "../../recommend/diffgrm/remote.ts";
-import { ArtifactError, artifactKey, loadArtifacts } from "../../recommend/rpg/artifacts.ts";
+import { ORT_LOADERS } from "../../recommend/sets/cache.ts";
+import { ArtifactError, artifactKey } from "../../recommend/sets/files.ts";
+import { loadSet } from "../../recommend/sets/load.ts";
 import {
   deleteModelVersion,
   getModelVersion,
@@ -46,12 +47,12 @@ async function claim(db: D1Database, version: string, model: ModelKind, manifest
   return row;
 }
 
-/** An uploaded RPG set: every file checked against `manifest`, then claimed, then its manifest stored. */
+/** An uploaded set of any kind: every file checked against `manifest`, then claimed, then its manifest stored. */
 export async function registerArtifactSet(env: Env, version: string, manifest: ArtifactManifest) {
   refuseOtherVersion(manifest, version);
   await refuseRegistered(env.DB, version);
   try {
-    await loadArtifacts(env.ARTIFACTS, version, loadLogprobModel, manifest);
+    await loadSet(env.ARTIFACTS, version, ORT_LOADERS, manifest);
   } catch (err) {
     if (err instanceof ArtifactError) throw new ApiError(422, "invalid_artifact", err.message);
     throw err;
@@ -67,17 +68,18 @@ export async function registerArtifactSet(env: Env, version: string, manifest: A
   return row;
 }
 
-/** A remote model's fallback must be a registered model the edge serves itself. */
+/** A remote model's fallback must be a registered model the edge serves itself (any kind but diffgrm). */
 async function checkFallback(db: D1Database, fallback: string | undefined): Promise<void> {
   if (fallback === undefined) return;
   const row = await getModelVersion(db, fallback);
-  if (row === null || (row.model !== "rpg" && row.model !== "popularity")) {
+  if (row === null || row.model === "diffgrm") {
     const why = row === null ? "is not registered" : `is a ${row.model} model`;
     throw new ApiError(422, "invalid_artifact", `fallback version '${fallback}' ${why}`, [
       {
         code: "invalid_fallback",
         path: ["json", "fallback_version"],
-        message: "must be a registered rpg version",
+        message:
+          "must be a registered version the edge serves (rpg, sasrec, esasrec, content-knn, popularity)",
       },
     ]);
   }
