@@ -66,4 +66,18 @@ describe("train through the API and serve the new version", () => {
     expect(models.models.find((m) => m.live)?.version).toBe(first);
     expect((await edge.recommendForUser("A1YJEY40YUW4SE", 3)).model_version).toBe(first);
   });
+
+  it("trains, publishes and serves a tiny SASRec the same way (its ONNX user side in workerd)", async () => {
+    const job = await edge.train({ model: "sasrec", preset: "tiny" });
+    const done = await waitForJob(edge, job.job_id, quiet, { pollMs: 500, timeoutMs: 170_000 });
+    expect(done.error).toBeUndefined();
+    const version = done.artifact_version as string;
+    expect(version).toMatch(/^sasrec-/);
+    await edge.activate(version);
+    const rec = await edge.recommendForUser("A1YJEY40YUW4SE", 10);
+    expect(rec).toMatchObject({ model: "sasrec", model_version: version });
+    expect(rec.items).toHaveLength(10);
+    const seen = new Set(["B004756YJA", "B004ZT0SSG", "B0020YLEYK", "7806397051"]);
+    expect(rec.items.some((i) => seen.has(i.item_id))).toBe(false);
+  });
 });
