@@ -125,11 +125,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from genrec.train.defaults import data_shape, describe_defaults
+    from genrec.train.defaults import sid_digits
 
     ds, report = load(args, skip_bad=False)
     payload: dict[str, Any] = {**asdict(compute_stats(ds, args.max_len)), "load_report": report.summary()}
-    defaults = describe_defaults(ds.name, data_shape(ds))
+    m, why = sid_digits(ds.name, ds.n_items)
+    lines = [  # the models' layers come from the model packages, which sit above genrec.data
+        f"RPG SID length m = {m} ({why})",
+        f"each model's lr, epochs and decoding: python -m genrec.tools.dataset_defaults {args.dataset}",
+    ]
+    defaults = {"sid_m": m, "lines": lines}
     payload["defaults"] = defaults
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

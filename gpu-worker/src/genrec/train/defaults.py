@@ -180,35 +180,3 @@ def derive(
         values["train.warmup_steps"] = max(1, total // 10)
         reasons["train.warmup_steps"] = f"a tenth of ~{total:,} steps ({epochs} epochs of batch {batch})"
     return DatasetDefaults(dataset, False, values, reasons, shape)
-
-
-def describe_defaults(dataset: str, shape: DataShape, preset: str = "quick") -> dict[str, Any]:
-    """What ``genrec data stats`` shows: m, and each model's dataset layer at ``preset``."""
-    from genrec.baselines.config import dataset_defaults as baseline_defaults
-    from genrec.diffgrm.config import dataset_defaults as diffgrm_defaults
-    from genrec.rpg.config import dataset_defaults as rpg_defaults
-
-    m, why = sid_digits(dataset, shape.items)
-    layers = {
-        "rpg": rpg_defaults(dataset, preset, shape),
-        "diffgrm": diffgrm_defaults(dataset, preset, shape),
-        "sasrec": baseline_defaults("sasrec", dataset, preset, shape),
-        "esasrec": baseline_defaults("esasrec", dataset, preset, shape),
-    }
-    lines = [f"RPG SID length m = {m} ({why})"]
-    if is_tuned(dataset):
-        lines.append(
-            "lr, decoding, epochs: the tuned per-dataset tables (genrec.rpg/diffgrm/baselines.config)"
-        )
-    else:
-        for model, layer in layers.items():
-            lines.extend(
-                f"{model} {preset}: {k} = {v}  ({layer.reasons[k]})" for k, v in layer.overrides.items()
-            )
-    return {
-        "sid_m": m,
-        "preset": preset,
-        "tuned": is_tuned(dataset),
-        "layers": {model: dict(layer.overrides) for model, layer in layers.items()},
-        "lines": lines,
-    }
