@@ -23,21 +23,30 @@ def call(method: str, payload: dict[str, Any]) -> Job:
     return Job.model_validate(dispatch(method, payload, RpcContext("local", method, "test")))
 
 
-@pytest.mark.slow
-def test_tiny_rpg_on_the_sample_trains_and_publishes(
-    local_service: JobService, fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def run_to_the_end(
+    request: dict[str, Any], fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Job, list[str], float]:
+    """Start a job that publishes to ``fake_edge`` and poll it until it ends or the budget runs out:
+    the final job, the phases it was seen in (in order), and the wall seconds."""
     monkeypatch.delenv("GENREC_JOBS_NO_PUBLISH", raising=False)
     monkeypatch.setenv("GENREC_EDGE_URL", fake_edge.url)
     monkeypatch.setenv("GENREC_EDGE_ADMIN_KEY", ADMIN_KEY)
     started = time.monotonic()
-    job = call("train", {"model": "rpg", "dataset": {"kind": "builtin", "name": "sample"}, "preset": "tiny"})
-    phases = []
+    job = call("train", request)
+    phases: list[str] = []
     while job.state in ("queued", "running") and time.monotonic() - started < BUDGET_S:
         time.sleep(0.5)
         job = call("job_status", {"job_id": job.job_id})
         phases += [job.phase] if not phases or phases[-1] != job.phase else []
-    wall = time.monotonic() - started
+    return job, phases, time.monotonic() - started
+
+
+@pytest.mark.slow
+def test_tiny_rpg_on_the_sample_trains_and_publishes(
+    local_service: JobService, fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = {"model": "rpg", "dataset": {"kind": "builtin", "name": "sample"}, "preset": "tiny"}
+    job, phases, wall = run_to_the_end(request, fake_edge, monkeypatch)
     assert job.state == "succeeded", (job.error, job.logs)
     assert wall < BUDGET_S
     print(f"tiny RPG job on the sample: {wall:.1f}s wall")
@@ -58,17 +67,9 @@ def test_tiny_rpg_on_the_sample_trains_and_publishes(
 def test_tiny_sasrec_on_the_sample_trains_exports_and_publishes(
     local_service: JobService, fake_edge: FakeEdge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("GENREC_JOBS_NO_PUBLISH", raising=False)
-    monkeypatch.setenv("GENREC_EDGE_URL", fake_edge.url)
-    monkeypatch.setenv("GENREC_EDGE_ADMIN_KEY", ADMIN_KEY)
-    started = time.monotonic()
     dataset = {"kind": "builtin", "name": "sample"}
-    job = call(
-        "train", {"model": "sasrec", "dataset": dataset, "preset": "tiny", "overrides": {"activate": True}}
-    )
-    while job.state in ("queued", "running") and time.monotonic() - started < BUDGET_S:
-        time.sleep(0.5)
-        job = call("job_status", {"job_id": job.job_id})
+    request = {"model": "sasrec", "dataset": dataset, "preset": "tiny", "overrides": {"activate": True}}
+    job, _, _ = run_to_the_end(request, fake_edge, monkeypatch)
     assert job.state == "succeeded", (job.error, job.logs)
     assert job.artifact_version and job.artifact_version.startswith("sasrec-sample-")
     manifest = ArtifactManifest.model_validate(fake_edge.registered[job.artifact_version]).root
