@@ -26,3 +26,10 @@ def test_inner_loops_leave_the_summary_to_their_caller(monkeypatch: pytest.Monke
     monkeypatch.setenv("GENREC_PROGRESS_SECONDS", "3600")
     assert sum(progress(range(5), desc="epoch 1", unit="batch", done_line=False)) == 10
     assert capsys.readouterr().err == ""
+
+
+def test_units_read_as_english_plurals(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("GENREC_PROGRESS_SECONDS", "0")
+    assert sum(progress(range(3), desc="epoch 1", unit="batch")) == 3
+    lines = capsys.readouterr().err.splitlines()
+    assert "epoch 1: 1/3 batches (33%)" in lines[0] and "done, 3 batches in" in lines[-1]

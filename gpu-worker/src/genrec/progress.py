@@ -37,6 +37,10 @@ def say(line: str) -> None:
     tqdm.write(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr)
 
 
+def _plural(unit: str) -> str:
+    return unit + ("es" if unit.endswith(("s", "sh", "ch", "x")) else "s")
+
+
 def _duration(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f}s"
@@ -82,9 +86,9 @@ class LineProgress:
 
     def _status(self, elapsed: float) -> str:
         if not self.total:
-            return f"{self.desc}: {self.n:,} {self.unit}s, {_duration(elapsed)}"
+            return f"{self.desc}: {self.n:,} {_plural(self.unit)}, {_duration(elapsed)}"
         left = elapsed * (self.total - self.n) / max(1, self.n)
-        share = f"{self.n:,}/{self.total:,} {self.unit}s ({100 * self.n / self.total:.0f}%)"
+        share = f"{self.n:,}/{self.total:,} {_plural(self.unit)} ({100 * self.n / self.total:.0f}%)"
         return f"{self.desc}: {share}, {_duration(elapsed)}, ~{_duration(left)} left"
 
     def close(self) -> None:
@@ -92,7 +96,8 @@ class LineProgress:
             return
         self.closed = True
         if self.done_line:
-            say(f"{self.desc}: done, {self.n:,} {self.unit}s in {_duration(time.monotonic() - self.started)}")
+            took = _duration(time.monotonic() - self.started)
+            say(f"{self.desc}: done, {self.n:,} {_plural(self.unit)} in {took}")
 
 
 def progress(
