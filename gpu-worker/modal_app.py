@@ -1,10 +1,16 @@
 """Modal shell over the genrec RPC handlers: one GPU class serving the same method table as the local
-server, as a Modal method (`rpc`) and as an authenticated HTTPS endpoint (`web`); and `train_job`,
-the training job on its own GPU container, started with `.spawn()` so that `train` returns at once.
+server, as a Modal method (`rpc`) and as an authenticated HTTPS endpoint (`web`); `train_job`,
+the training job on its own GPU container, started with `.spawn()` so that `train` returns at once;
+and `experiment` with `experiment_status` / `experiment_files`, the trainers' command line
+(genrec.train.experiment) on a GPU for `genrec gpu run|follow|fetch` (infra/src/commands/gpu/).
 
     uv run modal deploy modal_app.py     # needs Modal credentials and the two secrets:
     modal secret create genrec-rpc GENREC_RPC_TOKEN=<token shared with the edge>
     modal secret create genrec-edge GENREC_EDGE_URL=https://<edge> GENREC_EDGE_ADMIN_KEY=<admin key>
+
+GPU type and timeouts are settings read at deploy time: GENREC_MODAL_GPU (default L40S),
+GENREC_MODAL_EXPERIMENT_TIMEOUT_S (default 24 h, Modal's maximum). Experiments read datasets from the
+Volume's /data (GENREC_DATA_ROOT) and write to /vol/experiments/<run id>/.
 
 Jobs live on the Volume (`/vol/jobs/<job id>/`, genrec.jobs.store): the job commits after its status
 writes, the Worker reloads before reading; a retried `train_job` resumes from the job's checkpoints.
@@ -14,6 +20,7 @@ Library code never imports modal; everything here is wiring.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -31,6 +38,7 @@ from genrec.rpc.errors import error_response
 from genrec.rpc.handlers import VERSION_ENV, current_device, package_version
 from genrec.rpc.registry import dispatch
 from genrec.server.app import TOKEN_ENV, create_app
+from genrec.train import experiment as experiments
 
 app = modal.App("genrec-edge")
 
@@ -43,7 +51,13 @@ image = (
     .uv_sync(str(PROJECT_DIR), frozen=True, extra_options="--no-default-groups", uv_version=UV_VERSION)
     # The package ships as source (no install metadata), so health reads its version from here.
     # Artifact sets (SID codebooks, models) live on the Volume; handlers find them through this.
-    .env({VERSION_ENV: package_version(), "GENREC_ARTIFACTS_DIR": "/vol/artifacts"})
+    .env(
+        {
+            VERSION_ENV: package_version(),
+            "GENREC_ARTIFACTS_DIR": "/vol/artifacts",
+            "GENREC_DATA_ROOT": "/vol/data",  # beauty/sports/toys uploaded with `modal volume put`
+        }
+    )
     .add_local_python_source("genrec")
     # genrec.data looks for the sample at <package dir>/../../data/sample; the package is /root/genrec.
     .add_local_dir(str(PROJECT_DIR / "data" / "sample"), remote_path=SAMPLE_REMOTE)
@@ -56,13 +70,16 @@ edge_secret = modal.Secret.from_name("genrec-edge", required_keys=[EDGE_URL_ENV,
 ARTIFACTS_DIR = "/vol"
 JOBS_DIR = Path(ARTIFACTS_DIR) / "jobs"
 EMBED_CACHE_DIR = Path(ARTIFACTS_DIR) / "cache" / "embeddings"
-GPU = "L40S"
+GPU = os.environ.get("GENREC_MODAL_GPU", "L40S")
 SCALEDOWN_WINDOW_S = 300  # keep a warm container between bursts of edge calls
 TIMEOUT_S = 600  # seconds per input
 TRAIN_TIMEOUT_S = 6 * 60 * 60  # per attempt: a "full" preset run on a large dataset
 TRAIN_MAX_RETRIES = 3  # preemptions, OOMs, timeouts: each retry resumes from the last checkpoint
 TRAIN_RETRIES = modal.Retries(max_retries=TRAIN_MAX_RETRIES, initial_delay=10.0, max_delay=60.0)
 COMMIT_EVERY_S = 10.0  # progress commits from a training container; outcomes commit at once
+EXPERIMENTS_DIR = Path(ARTIFACTS_DIR) / "experiments"
+EXPERIMENT_TIMEOUT_S = int(os.environ.get("GENREC_MODAL_EXPERIMENT_TIMEOUT_S", 24 * 60 * 60))
+READ_TIMEOUT_S = 300  # status and file reads
 
 
 def job_store(commit_every_s: float = 0.0) -> JobStore:
@@ -103,6 +120,46 @@ def train_job(job_id: str) -> None:
         run_job(store, job_id, settings, final_attempt=attempt > TRAIN_MAX_RETRIES)
     finally:
         artifacts.commit()
+
+
+def _experiment_dir(run_id: str) -> Path:
+    if not experiments.RUN_ID.match(run_id):
+        raise experiments.ExperimentError(f"run_id {run_id!r}: not a run id")
+    return EXPERIMENTS_DIR / run_id
+
+
+def _commit_while(done: threading.Event) -> None:
+    while not done.wait(COMMIT_EVERY_S):
+        artifacts.commit()  # checkpoints and last.json become visible to experiment_status
+
+
+@app.function(image=image, gpu=GPU, volumes={ARTIFACTS_DIR: artifacts}, timeout=EXPERIMENT_TIMEOUT_S)
+def experiment(spec: dict[str, Any]) -> dict[str, Any]:
+    """Train and test one model as `python -m genrec.<model>.train` would; answers the final status.
+    No retries: a rerun would start over (a failed run is rerun from the CLI, with `--set`)."""
+    parsed = experiments.ExperimentSpec.from_dict(spec)
+    done = threading.Event()
+    committer = threading.Thread(target=_commit_while, args=(done,), daemon=True)
+    committer.start()
+    try:
+        return experiments.run_experiment(parsed, _experiment_dir(parsed.run_id))
+    finally:
+        done.set()
+        artifacts.commit()
+
+
+@app.function(image=image, volumes={ARTIFACTS_DIR: artifacts}, timeout=READ_TIMEOUT_S)
+def experiment_status(run_id: str) -> dict[str, Any]:
+    """The run's status file and its progress (epoch, best so far) as the Volume last saw them."""
+    artifacts.reload()
+    return experiments.experiment_status(_experiment_dir(run_id))
+
+
+@app.function(image=image, volumes={ARTIFACTS_DIR: artifacts}, timeout=READ_TIMEOUT_S)
+def experiment_files(run_id: str) -> dict[str, bytes]:
+    """The run's outputs by relative path: status, result files, best checkpoint, artifact sets."""
+    artifacts.reload()
+    return experiments.experiment_files(_experiment_dir(run_id))
 
 
 def _function_call(call_id: str) -> modal.FunctionCall:

@@ -28,15 +28,19 @@ from genrec.rpc.models import TrainRequest
 MODAL_APP = Path(__file__).resolve().parents[1] / "modal_app.py"
 
 
-@pytest.fixture(scope="module")
-def modal_app() -> Iterator[ModuleType]:
+def load_app() -> ModuleType:
     spec = importlib.util.spec_from_file_location("modal_app", MODAL_APP)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["modal_app"] = module  # modal resolves a class's module by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def modal_app() -> Iterator[ModuleType]:
     try:
-        spec.loader.exec_module(module)
-        yield module
+        yield load_app()
     finally:
         sys.modules.pop("modal_app", None)
 
@@ -51,7 +55,13 @@ def test_app_and_its_members(modal_app: ModuleType) -> None:
     app = modal_app.app
     assert app.name == "genrec-edge"
     assert list(registered(app, "registered_classes")) == ["Worker"]
-    assert sorted(registered(app, "registered_functions")) == ["Worker.*", "train_job"]
+    assert sorted(registered(app, "registered_functions")) == [
+        "Worker.*",
+        "experiment",
+        "experiment_files",
+        "experiment_status",
+        "train_job",
+    ]
     assert registered(app, "registered_web_endpoints") == ["Worker.web"]
     assert sorted(modal_app.Worker._get_method_names()) == ["denoise", "rpc", "web"]
 
@@ -204,3 +214,43 @@ def test_train_job_runs_the_pipeline_on_the_volume(
     job = store.read(job_id)
     assert job.state == "succeeded" and job.artifact_version
     assert store.read_text(job_id, "attempts") == "1"
+
+
+def test_experiment_functions_gpu_volume_and_settings(
+    modal_app: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    volume = {"/vol": "modal.Volume.from_name('genrec-artifacts')"}
+    for name in ("experiment", "experiment_status", "experiment_files"):
+        spec = getattr(modal_app, name)._spec_
+        assert {path: repr(v) for path, v in spec.volumes.items()} == volume
+        assert spec.gpus == (modal_app.GPU if name == "experiment" else None)
+        assert spec.secrets == []  # experiments need no edge: they write to the Volume only
+    assert modal_app.EXPERIMENT_TIMEOUT_S == 24 * 60 * 60
+    assert Path("/vol/experiments") == modal_app.EXPERIMENTS_DIR
+    # the deploy-time settings
+    monkeypatch.setenv("GENREC_MODAL_GPU", "H100")
+    monkeypatch.setenv("GENREC_MODAL_EXPERIMENT_TIMEOUT_S", "7200")
+    try:
+        other = load_app()
+        assert other.experiment._spec_.gpus == "H100" and other.EXPERIMENT_TIMEOUT_S == 7200
+    finally:
+        sys.modules["modal_app"] = modal_app
+
+
+def test_experiment_runs_the_trainer_on_the_volume(
+    fake_modal: FakeModal, modal_app: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(modal_app, "EXPERIMENTS_DIR", tmp_path / "experiments")
+    spec = {"run_id": "r1", "model": "sasrec", "dataset": "sample", "preset": "tiny"}
+    spec["sets"] = ["train.epochs=1"]
+    final = modal_app.experiment._raw_f_(spec)
+    assert final["state"] == "succeeded" and fake_modal.events[-1] == "commit"
+    fake_modal.events.clear()
+    status = modal_app.experiment_status._raw_f_("r1")
+    assert fake_modal.events == ["reload"] and status["progress"]["epoch"] == 1
+    files = modal_app.experiment_files._raw_f_("r1")
+    assert "results/sample-sasrec-tiny.json" in files and "run/best.json" in files
+    with pytest.raises(ValueError, match="run_id"):
+        modal_app.experiment_status._raw_f_("../jobs")
+    with pytest.raises(ValueError, match="preset"):
+        modal_app.experiment._raw_f_({**spec, "preset": "huge"})
