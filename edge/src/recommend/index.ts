@@ -2,6 +2,7 @@ import { DENOISE_MAX_HISTORY, type FallbackReason, type RecommendResponse } from
 import { ApiError } from "../errors/api-error.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { diffgrmRecommend } from "./diffgrm/recommend.ts";
+import { liveVersion } from "./live/index.ts";
 import { topN } from "./popularity/cache.ts";
 import type { RecommendInput, Serving } from "./serving.ts";
 import { recommendFromSet, servedFromSet } from "./sets/serve.ts";
@@ -10,12 +11,16 @@ const POPULARITY_VERSION = "builtin-popularity";
 /** Popularity ranks without a history; a stored user's newest 50 items are read all the same. */
 const POPULARITY_HISTORY = 50;
 
-/** The requested version (404 when unknown), else the live one, else null (no model is live). */
+/**
+ * The requested version (404 when unknown), else the live one, else null (no model is live). With
+ * `services` the live one comes from the isolate's cache (liveVersion); without, from D1.
+ */
 export async function resolveVersion(
   db: D1Database,
   requested: string | undefined,
+  services?: Pick<Serving, "live">,
 ): Promise<ModelVersionRow | null> {
-  if (!requested) return liveModelVersion(db);
+  if (!requested) return services ? liveVersion(db, services) : liveModelVersion(db);
   const row = await getModelVersion(db, requested);
   if (!row) throw ApiError.notFound(`unknown model version '${requested}'`);
   return row;

@@ -1,5 +1,6 @@
 import type { CircuitBreaker } from "../rpc/breaker.ts";
 import type { RpcClient } from "../rpc/client.ts";
+import type { LiveVersionCache } from "./live/index.ts";
 import type { PopularityCache } from "./popularity/cache.ts";
 import type { ArtifactCache } from "./sets/cache.ts";
 
@@ -9,6 +10,8 @@ import type { ArtifactCache } from "./sets/cache.ts";
  * nothing above it.
  */
 export interface Serving {
+  /** The live version's row (live/index.ts: liveVersion reads it). */
+  live: LiveVersionCache;
   popularity: PopularityCache;
   artifacts: ArtifactCache;
   rpc(env: Env): RpcClient;

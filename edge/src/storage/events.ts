@@ -24,13 +24,16 @@ export async function insertEvents(db: D1Database, events: Event[]): Promise<num
     const values = chunk.flatMap((e) => [e.event_id, e.user_id, e.item_id, Date.parse(e.timestamp), e.type]);
     statements.push(
       db
-        .prepare(`INSERT OR IGNORE INTO events (event_id, user_id, item_id, ts, type) VALUES ${rows}`)
+        .prepare(
+          `INSERT OR IGNORE INTO events (event_id, user_id, item_id, ts, type) VALUES ${rows} RETURNING 1`,
+        )
         .bind(...values),
     );
   }
   try {
     const results = await db.batch(statements);
-    return results.reduce((sum, r) => sum + (r.meta.changes ?? 0), 0);
+    // The stored rows are the ones returned: meta.changes also counts the item_counts trigger's writes.
+    return results.reduce((sum, r) => sum + r.results.length, 0);
   } catch (err) {
     if (String(err).includes("event_id conflict")) return null;
     throw err;
@@ -70,20 +73,22 @@ export async function recentEvents(db: D1Database, userId: string, limit: number
   return results.reverse();
 }
 
+/** Removes a user's events; returns how many (counted by RETURNING: meta.changes counts triggers' writes too). */
 export async function deleteUserEvents(db: D1Database, userId: string): Promise<number> {
-  const result = await db.prepare("DELETE FROM events WHERE user_id = ?").bind(userId).run();
-  return result.meta.changes ?? 0;
+  const { results } = await db.prepare("DELETE FROM events WHERE user_id = ? RETURNING 1").bind(userId).all();
+  return results.length;
 }
 
-/** Interaction counts of the `limit` most frequent items, most frequent first (ties by item id). */
+/**
+ * Interaction counts of the `limit` most frequent items, most frequent first (ties by item id):
+ * the first rows of item_counts' index, which triggers on events keep exact (migration 0004).
+ */
 export async function topItems(
   db: D1Database,
   limit: number,
 ): Promise<Array<{ item_id: string; count: number }>> {
   const { results } = await db
-    .prepare(
-      "SELECT item_id, COUNT(*) AS count FROM events GROUP BY item_id ORDER BY count DESC, item_id LIMIT ?",
-    )
+    .prepare("SELECT item_id, count FROM item_counts ORDER BY count DESC, item_id LIMIT ?")
     .bind(limit)
     .all<{ item_id: string; count: number }>();
   return results;

@@ -62,7 +62,11 @@ async function activateAndRead(env: Env, services: Services, version: string) {
     }
   }
   const now = Date.now();
-  await activateModelVersion(db, version, now);
+  try {
+    await activateModelVersion(db, version, now);
+  } finally {
+    services.live.invalidate();
+  }
   return toModelVersion({ ...row, live: 1, activated_at: now });
 }
 

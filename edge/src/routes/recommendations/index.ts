@@ -22,7 +22,7 @@ export function recommendationRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(forSession, async (c) => {
     const body = c.req.valid("json");
-    const version = await resolveVersion(c.env.DB, body.model_version);
+    const version = await resolveVersion(c.env.DB, body.model_version, c.var.services);
     const answer = await recommend(c.env, c.var.services, version, {
       history: body.history,
       n: body.n,

@@ -68,7 +68,7 @@ export function userRoutes(): OpenAPIHono<AppEnv> {
     const { user_id } = c.req.valid("param");
     const query = c.req.valid("query");
     const excludeSeen = query.exclude_seen ?? true;
-    const version = await resolveVersion(c.env.DB, query.model_version);
+    const version = await resolveVersion(c.env.DB, query.model_version, c.var.services);
     const limit = excludeSeen ? SEEN_WINDOW : await historyLength(c.env, c.var.services, version);
     const rows = await recentEvents(c.env.DB, user_id, limit);
     const answer = await recommend(c.env, c.var.services, version, {
