@@ -15,10 +15,38 @@ export const ItemsBatch = define(
   z.strictObject({ items: z.array(Item).min(1).max(1000) }),
 );
 
+export const SidState = z.enum(["trained", "pending", "ready", "failed"]);
+export type SidState = z.infer<typeof SidState>;
+
+export const ItemSid = define(
+  "ItemSid",
+  "An item's semantic ID in the live RPG version: `trained` (in the version's own table), or for " +
+    "an item added after training `pending` (the GPU worker is encoding its text with the version's " +
+    "codebooks), `ready` (recommendable, without retraining) or `failed` (retried on the next " +
+    "catalogue write; `error` says why).",
+  z.strictObject({
+    model_version: z.string(),
+    state: SidState,
+    attempts: z.int().min(0).optional(),
+    error: z.string().optional(),
+  }),
+);
+export type ItemSid = z.infer<typeof ItemSid>;
+
+export const StoredItem = define(
+  "StoredItem",
+  "A catalogue item as stored, with its semantic-ID state in the live RPG version (`sid`; absent " +
+    "when no RPG version is live).",
+  Item.extend({ sid: ItemSid.optional() }),
+);
+export type StoredItem = z.infer<typeof StoredItem>;
+
 export const UpsertResult = define(
   "UpsertResult",
-  "How many items were written (created or replaced).",
-  z.strictObject({ upserted: z.int().min(0) }),
+  "How many items were written (created or replaced); `sids_pending`: how many of them the live RPG " +
+    "version does not know and whose semantic IDs the GPU worker now computes in the background " +
+    "(GET /v1/items/{item_id} shows each one's state).",
+  z.strictObject({ upserted: z.int().min(0), sids_pending: z.int().min(0).optional() }),
 );
 
 export const EventsBatch = define(

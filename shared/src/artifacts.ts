@@ -10,6 +10,7 @@ export const ArtifactFileName = z.enum([
   "graph.indptr.i32",
   "graph.indices.i32",
   "graph.scores.f32",
+  "codes.sim.f32",
   "popular.i32",
   "embeddings.f32",
   "model.onnx",
@@ -49,6 +50,10 @@ export const RpgManifest = define(
     codebook: z.literal(256),
     encoder: z.string(),
     sid_scheme: z.string(),
+    sid_artifact: ArtifactVersion.optional().describe(
+      "the GPU worker's SID artifact (encoder and codebooks) behind these SIDs: assign_sids encodes " +
+        "items added after training with it (cold start); without it, new items wait for a retraining",
+    ),
     decode: z.strictObject({ beam: z.int().min(1), neighbours: z.int().min(1), steps: z.int().min(0) }),
     onnx: z.strictObject({
       file: onnxFile,

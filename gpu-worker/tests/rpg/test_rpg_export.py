@@ -56,10 +56,15 @@ def test_train_and_export_the_sample(tmp_path) -> None:
 
     out = tmp_path / "rpg-sample-tiny"
     manifest = export(
-        tmp_path / "run", out, eval_valid=True, result=tmp_path / "results" / "sample-tiny.json"
+        tmp_path / "run",
+        out,
+        eval_valid=True,
+        result=tmp_path / "results" / "sample-tiny.json",
+        sid_artifact="sample-sid-v1",
     )
     ArtifactManifest.model_validate(json.loads((out / "manifest.json").read_text()))
     assert manifest["version"] == "rpg-sample-tiny" and manifest["digits"] == 8
+    assert manifest["sid_artifact"] == "sample-sid-v1"
     assert manifest["metrics"]["onnx_max_abs_diff"] <= 1e-4
     assert "valid_int8_delta_ndcg@10" in manifest["metrics"]
     names = {p.name for p in out.iterdir()}
@@ -75,6 +80,9 @@ def test_train_and_export_the_sample(tmp_path) -> None:
     assert indptr.shape == (n + 2,) and indptr[1] == 0 and indptr[-1] == len(indices)
     assert indices.min() >= 1 and indices.max() <= n
     assert all(indices[indptr[r]] == r for r in (1, n // 2, n))  # self first
+    # the per-digit code cosines the graph is built from: self-similarity 1 on each table's diagonal
+    sim = np.fromfile(out / "codes.sim.f32", dtype="<f4").reshape(8, 256, 256)
+    assert np.allclose(np.diagonal(sim, axis1=1, axis2=2), 1, atol=1e-5)
     popular = np.fromfile(out / "popular.i32", dtype="<i4")
     assert len(set(popular.tolist())) == len(popular) and popular.min() >= 1
     assert "onnx" in json.loads((tmp_path / "results" / "sample-tiny.json").read_text())

@@ -77,3 +77,16 @@ def test_a_directory_without_sid_codebooks_is_not_found(built: tuple[Path, dict[
     with pytest.raises(RpcError) as caught:
         assign_sids(AssignSidsRequest(artifact_version="rpg-model-v1", items=[Item(id="x")]), CTX)
     assert (caught.value.status, caught.value.error.code) == (404, "not_found")
+
+
+def test_a_sid_artifact_a_training_job_published_is_found(
+    sample: Dataset, built: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    jobs = tmp_path / "jobs"
+    shutil.copytree(built[0], jobs / ".sids" / "rpg-sample-job1.sid")  # as genrec.jobs.pipeline does
+    monkeypatch.setenv("GENREC_JOBS_DIR", str(jobs))
+    request = AssignSidsRequest(artifact_version="rpg-sample-job1.sid", items=[wire(sample, 7)])
+    answer = assign_sids(request, CTX)
+    assert answer.sids[0].codes == np.load(built[0] / "sids.npy")[7].tolist()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from genrec.jobs.edge_client import EdgeClient
 from genrec.jobs.errors import JobError
 from genrec.jobs.progress import LogStream, Reporter
-from genrec.jobs.settings import NO_PUBLISH_ENV, JobSettings
+from genrec.jobs.settings import NO_PUBLISH_ENV, SIDS_DIR, JobSettings
 from genrec.jobs.validation import PUBLISHED, RPG, JobOptions, dataset_name, sid_config, validate
 from genrec.rpc.models import TrainRequest
 
@@ -240,10 +240,27 @@ def export_rpg(
     if (out / "manifest.json").exists():
         rep.log(f"artifact set {version} already exported")
         return out, json.loads((out / "manifest.json").read_text())
+    sid_artifact = publish_sid_artifact(ws, version)
     with redirect_stdout(LogStream(rep)):
-        manifest = export(ws.run, out, version, eval_valid=False, result=result)
+        manifest = export(ws.run, out, version, eval_valid=False, result=result, sid_artifact=sid_artifact)
     rep.log(f"exported {version}: {len(manifest['files'])} files, {manifest['n_items']} items")
     return out, manifest
+
+
+def publish_sid_artifact(ws: Workspace, version: str) -> str:
+    """Copies the job's SID artifact to ``<jobs root>/.sids/<version>.sid`` (a staging copy, then one
+    rename) and returns that name: assign_sids encodes items added after training with it."""
+    import shutil
+
+    name = f"{version}.sid"
+    dest = ws.root.parents[1] / SIDS_DIR / name  # ws.root is <jobs root>/<job id>/work
+    if not (dest / "manifest.json").exists():
+        tmp = dest.with_name(name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(ws.sid, tmp)
+        shutil.rmtree(dest, ignore_errors=True)
+        tmp.rename(dest)
+    return name
 
 
 def publish(artifact_dir: Path, options: JobOptions, settings: JobSettings, rep: Reporter) -> None:

@@ -21,8 +21,18 @@ NO_PUBLISH_ENV = "GENREC_JOBS_NO_PUBLISH"
 DEFAULT_JOBS_DIR = Path(__file__).resolve().parents[3] / "var" / "jobs"  # gpu-worker/var/jobs
 
 
+# RPG jobs copy their SID artifact (encoder, codebooks) here as ``<artifact version>.sid``, so that
+# assign_sids finds it (cold start). A dot is in no job id, so the store never lists it as a job.
+SIDS_DIR = ".sids"
+
+
 def jobs_root(env: Mapping[str, str] = os.environ) -> Path:
     return Path(env.get(JOBS_DIR_ENV) or DEFAULT_JOBS_DIR)
+
+
+def job_sids_root(env: Mapping[str, str] = os.environ) -> Path:
+    """Where training jobs keep the SID artifacts of the versions they published."""
+    return jobs_root(env) / SIDS_DIR
 
 
 def _flag(value: str | None) -> bool:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from genrec.embed import DEFAULT_MODEL, UnknownModelError, canonical_model, embed_texts
 from genrec.jobs import service as jobs
+from genrec.jobs.settings import job_sids_root
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import RpcError
 from genrec.rpc.models import (
@@ -71,12 +72,17 @@ def embed(request: EmbedRequest, context: RpcContext) -> EmbedResponse:
 
 def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsResponse:
     """Items -> SIDs with the encoder, template and codebooks stored in the named artifact version
-    (under $GENREC_ARTIFACTS_DIR; read once per process). Every item is encoded from its text, so a
-    catalogue item gets the SID it has in the version's table as long as its text is unchanged."""
+    (under $GENREC_ARTIFACTS_DIR, else one a training job published under <jobs root>/.sids; read
+    once per process). Every item is encoded from its text, so a catalogue item gets the SID it has
+    in the version's table as long as its text is unchanged."""
     try:
         artifact = load_artifact(request.artifact_version)
     except ArtifactNotFoundError:
-        raise RpcError(404, "not_found", f"no SID artifact version {request.artifact_version!r}") from None
+        try:
+            artifact = load_artifact(request.artifact_version, job_sids_root())
+        except ArtifactNotFoundError:
+            msg = f"no SID artifact version {request.artifact_version!r}"
+            raise RpcError(404, "not_found", msg) from None
     codes = artifact.encode_items(request.items)
     return AssignSidsResponse(
         artifact_version=request.artifact_version,

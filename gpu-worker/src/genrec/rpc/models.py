@@ -35,6 +35,7 @@ class ArtifactUploadResult(BaseModel):
         "graph.indptr.i32",
         "graph.indices.i32",
         "graph.scores.f32",
+        "codes.sim.f32",
         "popular.i32",
         "embeddings.f32",
         "model.onnx",
@@ -144,6 +145,7 @@ class EmbeddingManifest(BaseModel):
             "graph.indptr.i32",
             "graph.indices.i32",
             "graph.scores.f32",
+            "codes.sim.f32",
             "popular.i32",
             "embeddings.f32",
             "model.onnx",
@@ -264,6 +266,20 @@ class Item(BaseModel):
     )
 
 
+class ItemSid(BaseModel):
+    """
+    An item's semantic ID in the live RPG version: `trained` (in the version's own table), or for an item added after training `pending` (the GPU worker is encoding its text with the version's codebooks), `ready` (recommendable, without retraining) or `failed` (retried on the next catalogue write; `error` says why).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    model_version: str
+    state: Literal["trained", "pending", "ready", "failed"]
+    attempts: conint(ge=0, le=9007199254740991) | None = None
+    error: str | None = None
+
+
 class ItemsBatch(BaseModel):
     """
     Upsert up to 1,000 items in one call; the whole batch is validated before anything is written.
@@ -329,6 +345,7 @@ class KnnManifest(BaseModel):
             "graph.indptr.i32",
             "graph.indices.i32",
             "graph.scores.f32",
+            "codes.sim.f32",
             "popular.i32",
             "embeddings.f32",
             "model.onnx",
@@ -484,6 +501,7 @@ class RpgManifest(BaseModel):
             "graph.indptr.i32",
             "graph.indices.i32",
             "graph.scores.f32",
+            "codes.sim.f32",
             "popular.i32",
             "embeddings.f32",
             "model.onnx",
@@ -496,6 +514,7 @@ class RpgManifest(BaseModel):
     codebook: Literal[256]
     encoder: str
     sid_scheme: str
+    sid_artifact: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = None
     decode: Decode
     onnx: Onnx1
 
@@ -552,15 +571,36 @@ class SnapshotDataset(BaseModel):
     uri: constr(pattern=r"^https?:\/\/[^/?#\s]+\/v1\/snapshots\/[a-z0-9-]{8,64}$", max_length=1024)
 
 
+class StoredItem(BaseModel):
+    """
+    A catalogue item as stored, with its semantic-ID state in the live RPG version (`sid`; absent when no RPG version is live).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
+    title: constr(max_length=2000) | None = None
+    brand: constr(max_length=500) | None = None
+    categories: list[constr(min_length=1, max_length=500)] | None = Field(None, max_length=64)
+    description: constr(max_length=50000) | None = None
+    price: confloat(ge=0.0) | None = None
+    attributes: dict[constr(min_length=1, max_length=128), constr(max_length=1000) | float | bool] | None = (
+        None
+    )
+    sid: ItemSid | None = None
+
+
 class UpsertResult(BaseModel):
     """
-    How many items were written (created or replaced).
+    How many items were written (created or replaced); `sids_pending`: how many of them the live RPG version does not know and whose semantic IDs the GPU worker now computes in the background (GET /v1/items/{item_id} shows each one's state).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     upserted: conint(ge=0, le=9007199254740991)
+    sids_pending: conint(ge=0, le=9007199254740991) | None = None
 
 
 class UserHistory(BaseModel):

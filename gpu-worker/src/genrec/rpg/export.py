@@ -3,7 +3,9 @@
 From the run's ``best`` checkpoint: items.json, sids.u8, the graph CSR (rebuilt from the learned
 digit embeddings with the run's ``decode.neighbours``), popular.i32 (training popularity), model.onnx
 (``history`` int64 [B, 50] -> ``logprobs`` float32 [B, m, 256], SIDs baked in as a constant gather,
-dynamic batch) and model.int8.onnx (onnxruntime dynamic quantization), then manifest.json with every
+dynamic batch), model.int8.onnx (onnxruntime dynamic quantization) and codes.sim.f32 (the per-digit
+code cosines the graph is built from, so the edge links items added later into the same graph; with
+``--sid-artifact`` the manifest names the SID codebooks that encode them), then manifest.json with every
 file's size and sha256, validated against the shared schema. The fp32 model must match PyTorch
 within ``PARITY_TOL`` on random histories or nothing is written.
 """
@@ -34,7 +36,7 @@ from genrec.data import EvalSplit, leave_one_out, load_dataset
 from genrec.rpg.config import RunConfig, config_from_dict
 from genrec.rpg.data import popularity
 from genrec.rpg.evaluate import exhaustive
-from genrec.rpg.graph import build_graph
+from genrec.rpg.graph import build_graph, code_similarity
 from genrec.rpg.model import CODEBOOK, RPG, LogprobExport
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.results import write_result
@@ -121,9 +123,15 @@ def headline(result: dict[str, Any]) -> dict[str, float]:
 
 
 def export(
-    run_dir: Path, out: Path, version: str | None = None, eval_valid: bool = False, result: Path | None = None
+    run_dir: Path,
+    out: Path,
+    version: str | None = None,
+    eval_valid: bool = False,
+    result: Path | None = None,
+    sid_artifact: str | None = None,
 ) -> dict[str, Any]:
-    """Write the artifact set for ``run_dir``'s best checkpoint into ``out``; returns the manifest."""
+    """Write the artifact set for ``run_dir``'s best checkpoint into ``out``; returns the manifest.
+    ``sid_artifact``: the GPU worker's SID artifact version the run's SIDs came from (cold start)."""
     version = check_version(version or out.name)
     torch.set_num_threads(1)
     model, config, meta = load_run(run_dir)
@@ -135,7 +143,9 @@ def export(
     (tmp / "items.json").write_text(json.dumps(list(ds.item_ids)) + "\n")
     sids.tofile(tmp / "sids.u8")
     with torch.inference_mode():
-        item_graph = build_graph(model.code_embeddings(), sids, config.decode.neighbours)
+        code_emb = model.code_embeddings()  # [m, 256, d]
+        item_graph = build_graph(code_emb, sids, config.decode.neighbours)
+        code_similarity(code_emb).numpy().astype("<f4").tofile(tmp / "codes.sim.f32")  # [m, 256, 256]
     item_graph.indptr.astype("<i4").tofile(tmp / "graph.indptr.i32")
     item_graph.indices.astype("<i4").tofile(tmp / "graph.indices.i32")
     popularity(loo.train, ds.n_items).astype("<i4").tofile(tmp / "popular.i32")
@@ -164,6 +174,7 @@ def export(
         "max_len": config.model.max_len,
         "encoder": str(sid.get("encoder", "unknown")),
         "sid_scheme": str(sid.get("scheme", "unknown")),
+        **({"sid_artifact": check_version(sid_artifact)} if sid_artifact else {}),
         "decode": {
             "beam": config.decode.beam,
             "neighbours": int(np.diff(item_graph.indptr).max()),
@@ -190,8 +201,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--version", help="artifact version (default: the --out directory's name)")
     p.add_argument("--result", type=Path, help="the run's result JSON: headline metrics in, int8 delta out")
     p.add_argument("--eval-valid", action="store_true", help="score validation through fp32 and int8 ONNX")
+    p.add_argument(
+        "--sid-artifact",
+        help="the SID artifact version (under $GENREC_ARTIFACTS_DIR) the run's SIDs came from: the edge "
+        "asks the worker to encode new items with it (cold start)",
+    )
     args = p.parse_args(argv)
-    manifest = export(args.checkpoint, args.out, args.version, args.eval_valid, args.result)
+    manifest = export(
+        args.checkpoint, args.out, args.version, args.eval_valid, args.result, sid_artifact=args.sid_artifact
+    )
     print(json.dumps({k: manifest[k] for k in ("version", "n_items", "digits", "metrics")}, indent=2))
     print(f"wrote {args.out}")
 
