@@ -7,6 +7,7 @@ import { notFoundHandler, onError } from "./errors/on-error.ts";
 import { validationHook } from "./errors/validation-hook.ts";
 import { openApiDocument } from "./openapi/document.ts";
 import { eventRoutes } from "./routes/events/index.ts";
+import { experimentRoutes } from "./routes/experiments/index.ts";
 import { healthRoutes } from "./routes/health/index.ts";
 import { itemRoutes } from "./routes/items/index.ts";
 import { jobRoutes } from "./routes/jobs/index.ts";
@@ -54,6 +55,7 @@ export function createApp({
     modelRoutes,
     publishRoutes,
     jobRoutes,
+    experimentRoutes,
   ]) {
     app.route("/", routes());
   }

@@ -1,4 +1,5 @@
 import {
+  ExperimentParam,
   JobRef,
   RecommendQuery,
   RemoteModelManifest,
@@ -41,6 +42,7 @@ const Port = z.int().min(0).max(65_535);
 export const portArg = (name: string, raw: string) => numberArg(name, Port, raw);
 
 export const versionArg = (raw: string) => parseArg("VERSION", VersionParam.shape.version, raw);
+export const experimentArg = (raw: string) => parseArg("ID", ExperimentParam.shape.experiment_id, raw);
 export const jobArg = (raw: string) => parseArg("JOB", JobRef.shape.job_id, raw);
 
 export const PRESETS = TrainJobRequest.shape.preset.unwrap().options;

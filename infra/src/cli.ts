@@ -5,9 +5,11 @@
  * (args.ts) before any request.
  */
 import { parseArgs } from "node:util";
+import type { Experiment } from "@genrec/shared";
 import {
   ArgumentError,
   edgeUrlArg,
+  experimentArg,
   jobArg,
   PRESETS,
   portArg,
@@ -19,12 +21,14 @@ import {
 import { importDir, importSample } from "./commands/data.ts";
 import { runDataCommand } from "./commands/data-py.ts";
 import { deploy } from "./commands/deploy.ts";
+import { experimentStartArgs, metricsLines, metricsQuery, promoteArg } from "./commands/experiments.ts";
+import { gpu } from "./commands/gpu/index.ts";
 import { publishDir } from "./commands/models.ts";
 import { fallbackNotes } from "./commands/recommend.ts";
 import { serve } from "./commands/serve.ts";
 import { reportJob, startTraining, waitForJob } from "./commands/train.ts";
 import { resolveEdge, STATE_DIR } from "./config.ts";
-import { edgeClient } from "./edge-client.ts";
+import { type EdgeClient, edgeClient } from "./edge-client.ts";
 import { CLI, command, need, USAGE, UsageError } from "./usage.ts";
 
 const say = (line: string) => console.log(line);
@@ -47,9 +51,19 @@ const OPTIONS = {
   artifact: { type: "string" },
   fallback: { type: "string" },
   "deadline-ms": { type: "string" },
+  arm: { type: "string", multiple: true },
+  experiment: { type: "string" },
+  since: { type: "string" },
   beam: { type: "string" },
   "edge-port": { type: "string", default: "8787" },
   "gpu-port": { type: "string", default: "8788" },
+  dataset: { type: "string" },
+  set: { type: "string", multiple: true },
+  sids: { type: "string" },
+  tag: { type: "string" },
+  follow: { type: "boolean", default: false },
+  force: { type: "boolean", default: false },
+  every: { type: "string", default: "30" },
 } as const;
 
 function parse(argv: string[]) {
@@ -68,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     say(USAGE);
     return 0;
   }
-  const [name, arg] = positionals;
+  const [name, arg, arg2] = positionals;
   const cmd = command(name);
   const edgeUrl = values.edge === undefined ? undefined : edgeUrlArg(values.edge);
   const edge = () => edgeClient(resolveEdge(edgeUrl));
@@ -153,9 +167,51 @@ async function main(argv: string[]): Promise<number> {
       for (const note of fallbackNotes(rec)) console.error(note);
       return 0;
     }
+    case "experiment":
+      return experiment(edge, arg, arg2, values.arm ?? []);
+    case "metrics":
+      for (const line of metricsLines(await edge().metrics(metricsQuery(values)))) say(line);
+      return 0;
     case "deploy":
       await deploy({ dryRun: values["dry-run"] }, say);
       return 0;
+    case "gpu":
+      return gpu(arg, positionals[2], values, say);
+  }
+}
+
+/** `experiment start|stop|promote|list`: every argument checked before a request. */
+async function experiment(
+  edge: () => EdgeClient,
+  action: string | undefined,
+  id: string | undefined,
+  arms: string[],
+): Promise<number> {
+  const cmd = "experiment";
+  const show = (e: Experiment) =>
+    say(
+      `${e.id}  ${e.status}${e.winner ? ` (${e.winner})` : ""}  ${e.arms.map((a) => `${a.name}=${a.version}:${a.share}`).join(" ")}`,
+    );
+  switch (need(cmd, action, "start|stop|promote|list")) {
+    case "list": {
+      const { experiments } = await edge().experiments();
+      if (experiments.length === 0) say("no experiments yet");
+      experiments.forEach(show);
+      return 0;
+    }
+    case "start":
+      show(await edge().startExperiment(experimentStartArgs(need(cmd, id, "ID"), arms)));
+      return 0;
+    case "stop":
+      show(await edge().stopExperiment(experimentArg(need(cmd, id, "ID"))));
+      return 0;
+    case "promote": {
+      const arm = promoteArg(need(cmd, arms.length === 1 ? arms[0] : undefined, "one --arm NAME"));
+      show(await edge().promoteExperiment(experimentArg(need(cmd, id, "ID")), arm));
+      return 0;
+    }
+    default:
+      throw new UsageError(`experiment needs start|stop|promote|list, not "${action}"`);
   }
 }
 

@@ -1,9 +1,13 @@
 import {
   ArtifactUploadResult,
   ErrorEnvelope,
+  Experiment,
+  ExperimentList,
+  type ExperimentStart,
   IngestResult,
   type Item,
   Job,
+  MetricsReport,
   ModelList,
   ModelVersion,
   RecommendResponse,
@@ -129,6 +133,13 @@ export function edgeClient(cfg: EdgeConfig) {
         `/v1/users/${encodeURIComponent(user)}/recommendations?n=${n}`,
         "client",
       ),
+    experiments: () => send(ExperimentList, "GET", "/v1/experiments", "client"),
+    startExperiment: (body: ExperimentStart) => send(Experiment, "POST", "/v1/experiments", "admin", body),
+    stopExperiment: (id: string) => send(Experiment, "POST", `/v1/experiments/${id}/stop`, "admin"),
+    promoteExperiment: (id: string, arm: string) =>
+      send(Experiment, "POST", `/v1/experiments/${id}/promote`, "admin", { arm }),
+    metrics: (query: string) =>
+      send(MetricsReport, "GET", `/v1/metrics${query ? `?${query}` : ""}`, "client"),
     recommendForSession: (history: string[], n: number) =>
       send(RecommendResponse, "POST", "/v1/recommendations", "client", { history, n }),
   };

@@ -35,7 +35,24 @@ const COMMANDS = {
     "recommend (--user U | --history A,B,C) [--n 10]",
     "recommendations, with the fallback reason if any",
   ],
+  experiment: [
+    "experiment start ID --arm NAME=VERSION:SHARE --arm ... | stop ID | promote ID --arm NAME | list",
+    "split traffic between versions by a stable hash of the user (shares sum to 1; a version may be\n" +
+      "builtin-popularity); stop it, or end it with one arm's version live (promote); list them",
+  ],
+  metrics: [
+    "metrics [--experiment ID] [--since 7d]",
+    "served answers, attributed events, click-through and hit rate per version and arm (95% intervals)",
+  ],
   deploy: ["deploy [--dry-run]", "wrangler deploy (with remote D1 migrations) and modal deploy"],
+  gpu: [
+    "gpu run --model M --dataset D --preset P [--set K=V]... [--sids DIR] [--tag T] [--follow]\n" +
+      "  gpu status|follow|cancel|fetch RUN [--every 30] [--force]   gpu list",
+    "train and test on the deployed Modal app's GPU (the trainers' command line; token from\n" +
+      "MODAL_TOKEN_ID / MODAL_TOKEN_SECRET or ~/.modal.toml); follow prints progress every --every\n" +
+      "seconds, then fetches the result into bench/results/<kind>/ and the checkpoint into\n" +
+      "gpu-worker/var/gpu/<run>/ (--force replaces a result file that differs)",
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Command = keyof typeof COMMANDS;

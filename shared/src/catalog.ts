@@ -34,6 +34,9 @@ export const Event = define(
     item_id: ItemId,
     timestamp: z.iso.datetime({ offset: true }),
     type: EventType.default("view"),
+    recommendation_id: EventId.optional().describe(
+      "the answer that led to this event (its `recommendation_id`): the event counts toward that answer's arm",
+    ),
   }),
 );
 export type Event = z.infer<typeof Event>;

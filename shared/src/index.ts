@@ -4,6 +4,7 @@ export * from "./catalog.ts";
 export * from "./common.ts";
 export * from "./emit.ts";
 export * from "./errors.ts";
+export * from "./experiments.ts";
 export * from "./health.ts";
 export * from "./recommend.ts";
 export * from "./registry.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { ArtifactVersion, ItemId, ModelKind, QueryBool, queryInt, ScoredItem } from "./common.ts";
+import { ArtifactVersion, ItemId, ModelKind, QueryBool, queryInt, ScoredItem, UserId } from "./common.ts";
 import { ErrorCode } from "./errors.ts";
+import { ServedArm } from "./experiments.ts";
 import { define } from "./registry.ts";
 
 const N = z.int().min(1).max(100).default(10);
@@ -20,6 +21,9 @@ export const SessionRecommendRequest = define(
     n: N,
     exclude_seen: z.boolean().default(true),
     model_version: ArtifactVersion.optional(),
+    session_key: UserId.optional().describe(
+      "a stable key of the session: it assigns the session to an experiment arm (without one, the live version answers)",
+    ),
   }),
 );
 export type SessionRecommendRequest = z.infer<typeof SessionRecommendRequest>;
@@ -50,6 +54,7 @@ export const RecommendResponse = define(
         "(unknown_items, listed in `unknown_items`); the last two are answered by popularity.",
       z.strictObject({ from_version: z.string(), reason: FallbackReason }),
     ).optional(),
+    arm: ServedArm.optional().describe("which experiment arm served this answer; set on every routed answer"),
   }),
 );
 export type RecommendResponse = z.infer<typeof RecommendResponse>;

@@ -1,8 +1,9 @@
 import { RecommendResponse, SessionRecommendRequest } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
+import { assignVersion, served } from "../../experiments/assign.ts";
 import { errors, guard, jsonBody, ok } from "../../openapi/responses.ts";
-import { recommend, resolveVersion } from "../../recommend/index.ts";
+import { recommend } from "../../recommend/index.ts";
 import { unknownItems } from "../../storage/items.ts";
 
 const forSession = createRoute({
@@ -22,14 +23,14 @@ export function recommendationRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(forSession, async (c) => {
     const body = c.req.valid("json");
-    const version = await resolveVersion(c.env.DB, body.model_version, c.var.services);
-    const answer = await recommend(c.env, c.var.services, version, {
+    const assigned = await assignVersion(c, body.model_version, body.session_key);
+    const answer = await recommend(c.env, c.var.services, assigned.version, {
       history: body.history,
       n: body.n,
       excludeSeen: body.exclude_seen,
       unknownItems: await unknownItems(c.env.DB, body.history),
     });
-    return c.json(answer, 200);
+    return c.json(await served(c, answer, assigned), 200);
   });
   return app;
 }

@@ -8,8 +8,9 @@ import {
 } from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
+import { assignVersion, served } from "../../experiments/assign.ts";
 import { errors, guard, ok } from "../../openapi/responses.ts";
-import { historyLength, recommend, resolveVersion } from "../../recommend/index.ts";
+import { historyLength, recommend } from "../../recommend/index.ts";
 import { deleteUserEvents, recentEvents } from "../../storage/events.ts";
 
 /** Seen-item filtering looks further back than any model does (historyLength). */
@@ -68,7 +69,8 @@ export function userRoutes(): OpenAPIHono<AppEnv> {
     const { user_id } = c.req.valid("param");
     const query = c.req.valid("query");
     const excludeSeen = query.exclude_seen ?? true;
-    const version = await resolveVersion(c.env.DB, query.model_version, c.var.services);
+    const assigned = await assignVersion(c, query.model_version, user_id);
+    const { version } = assigned;
     const limit = excludeSeen ? SEEN_WINDOW : await historyLength(c.env, c.var.services, version);
     const rows = await recentEvents(c.env.DB, user_id, limit);
     const answer = await recommend(c.env, c.var.services, version, {
@@ -76,7 +78,7 @@ export function userRoutes(): OpenAPIHono<AppEnv> {
       n: query.n ?? 10,
       excludeSeen,
     });
-    return c.json(answer, 200);
+    return c.json(await served(c, answer, assigned), 200);
   });
   return app;
 }

@@ -184,6 +184,7 @@ class Event(BaseModel):
     item_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     timestamp: AwareDatetime
     type: Literal["view", "click", "add_to_cart", "purchase", "rating", "review"] = "view"
+    recommendation_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=128) | None = None
 
 
 class EventsBatch(BaseModel):
@@ -195,6 +196,31 @@ class EventsBatch(BaseModel):
         extra="forbid",
     )
     events: list[Event] = Field(..., max_length=1000, min_length=1)
+
+
+class ExperimentArm(BaseModel):
+    """
+    One arm of an experiment: the version that serves it and its share of the traffic.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=32)
+    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    share: confloat(le=1.0, gt=0.0)
+
+
+class ExperimentStart(BaseModel):
+    """
+    Start an experiment: two to ten arms with distinct names and versions whose shares sum to 1. Only one experiment runs at a time; a version is a published one or `builtin-popularity`.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=64)
+    arms: list[ExperimentArm] = Field(..., max_length=10, min_length=2)
 
 
 class HealthRequest(BaseModel):
@@ -387,6 +413,30 @@ class ModelVersion(BaseModel):
     live: bool
 
 
+class PromoteRequest(BaseModel):
+    """
+    The arm whose version goes live as the experiment ends.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    arm: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=32)
+
+
+class Proportion(BaseModel):
+    """
+    A share with its 95% Wilson score interval.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    value: float
+    low: float
+    high: float
+
+
 class Checks(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -543,6 +593,18 @@ class SemanticId(BaseModel):
     codes: list[conint(ge=0, le=255)]
 
 
+class ServedArm(BaseModel):
+    """
+    Which experiment arm served this answer (`experiment_id` null: no experiment; arm `live` or `pinned`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    experiment_id: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=64) | None
+    name: str
+
+
 class SessionRecommendRequest(BaseModel):
     """
     Recommendations for an anonymous session: the history travels in the body, oldest first.
@@ -557,6 +619,7 @@ class SessionRecommendRequest(BaseModel):
     n: conint(ge=1, le=100) = 10
     exclude_seen: bool = True
     model_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = None
+    session_key: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256) | None = None
 
 
 class SnapshotDataset(BaseModel):
@@ -613,6 +676,27 @@ class UserHistory(BaseModel):
     )
     user_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     events: list[HistoryEntry]
+
+
+class ArmMetrics(BaseModel):
+    """
+    Answers served by one version in one arm, and the events attributed to them (by their recommendation_id). click_through: answers with an attributed click; hit_rate: answers with an attributed event on one of the items they recommended. `fallbacks`: answers another model gave.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    experiment_id: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=64) | None
+    arm: str
+    version: str
+    served: conint(ge=0, le=9007199254740991)
+    fallbacks: conint(ge=0, le=9007199254740991)
+    events: dict[
+        Literal["view", "click", "add_to_cart", "purchase", "rating", "review"],
+        conint(ge=0, le=9007199254740991),
+    ]
+    click_through: Proportion
+    hit_rate: Proportion
 
 
 class ArtifactManifest(RootModel[RpgManifest | EmbeddingManifest | KnnManifest]):
@@ -695,6 +779,46 @@ class ErrorEnvelope(BaseModel):
     request_id: str
 
 
+class Experiment(BaseModel):
+    """
+    An experiment as stored: `winner` names the promoted arm, whose version went live when it ended.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=64)
+    status: Literal["running", "stopped", "promoted"]
+    arms: list[ExperimentArm]
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None
+    winner: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", min_length=1, max_length=32) | None
+
+
+class ExperimentList(BaseModel):
+    """
+    Every experiment, newest first.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    experiments: list[Experiment]
+
+
+class MetricsReport(BaseModel):
+    """
+    Online metrics per version and arm over a time window of serving.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    from_: AwareDatetime = Field(..., alias="from")
+    to: AwareDatetime
+    arms: list[ArmMetrics]
+
+
 class ModelList(BaseModel):
     """
     Every published version, newest first.
@@ -720,6 +844,7 @@ class RecommendResponse(BaseModel):
     items: list[ScoredItem]
     unknown_items: list[constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)] | None = None
     fallback: RecommendFallback | None = None
+    arm: ServedArm | None = None
 
 
 class TrainJobRequest(BaseModel):

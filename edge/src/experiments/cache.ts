@@ -1,0 +1,45 @@
+import type { Services } from "../env.ts";
+import { type RunningArm, runningExperiment } from "./store.ts";
+
+/** How long an isolate trusts its copy of the running experiment: other isolates see a start, stop or promote this late. */
+export const EXPERIMENT_TTL_MS = 5_000;
+
+type Running = { id: string; arms: RunningArm[] } | null;
+
+/**
+ * The running experiment as this isolate last read it (one D1 read per TTL, shared by concurrent
+ * requests); a start, stop or promote through this isolate clears it at once.
+ */
+export class ExperimentCache {
+  #value: Promise<Running> | null = null;
+  #at = 0;
+
+  constructor(private readonly ttlMs = EXPERIMENT_TTL_MS) {}
+
+  running(db: D1Database, now = Date.now()): Promise<Running> {
+    if (this.#value === null || now - this.#at > this.ttlMs) {
+      this.#at = now;
+      this.#value = runningExperiment(db).catch((err: unknown) => {
+        this.#value = null;
+        throw err;
+      });
+    }
+    return this.#value;
+  }
+
+  invalidate(): void {
+    this.#value = null;
+  }
+}
+
+// One cache per app (per isolate in production; tests build fresh apps, so nothing leaks between them).
+const caches = new WeakMap<Services, ExperimentCache>();
+
+export function experimentCache(services: Services): ExperimentCache {
+  let cache = caches.get(services);
+  if (!cache) {
+    cache = new ExperimentCache();
+    caches.set(services, cache);
+  }
+  return cache;
+}
