@@ -3,10 +3,13 @@ progress and files a client can read while it runs and after."""
 
 import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from genrec.rpc.models import TrainRequest
 from genrec.train.experiment import (
+    TRAINERS,
     ExperimentError,
     ExperimentFailed,
     ExperimentSpec,
@@ -67,3 +70,8 @@ def test_the_command_line_is_the_local_one_pointed_into_the_folder(tmp_path: Pat
     assert argv[:6] == ["--dataset", "sample", "--preset", "tiny", "--set", "a.b=1"]
     assert argv[argv.index("--results-dir") + 1] == str(tmp_path / "results")
     assert argv[argv.index("--artifact-dir") + 1] == str(tmp_path / "artifacts" / "diffgrm-d1")
+
+
+def test_every_model_of_the_wire_contract_has_a_trainer() -> None:
+    # the CLI checks --model against shared's ModelKind, the same enum TrainRequest.model carries
+    assert set(TRAINERS) == set(get_args(TrainRequest.model_fields["model"].annotation))
