@@ -3,6 +3,7 @@ import { ApiError } from "../errors/api-error.ts";
 import { getModelVersion, liveModelVersion, type ModelVersionRow } from "../storage/models.ts";
 import { diffgrmRecommend } from "./diffgrm/recommend.ts";
 import { liveVersion } from "./live/index.ts";
+import { withLiveOverlay } from "./overlay/cache.ts";
 import { topN } from "./popularity/cache.ts";
 import type { RecommendInput, Serving } from "./serving.ts";
 import { recommendFromSet, servedFromSet } from "./sets/serve.ts";
@@ -89,7 +90,9 @@ async function recommendHere(
   input: RecommendInput,
 ): Promise<RecommendResponse> {
   if (version && servedFromSet(version.model)) {
-    const set = await services.artifacts.get(env.ARTIFACTS, version.version);
+    const loaded = await services.artifacts.get(env.ARTIFACTS, version.version);
+    // RPG serves the items added after training too (overlay/: cold-start SIDs from D1)
+    const set = loaded.kind === "rpg" ? await withLiveOverlay(env.DB, loaded) : loaded;
     return {
       recommendation_id: crypto.randomUUID(),
       model: set.manifest.model,

@@ -75,3 +75,13 @@ export async function unknownItems(db: D1Database, ids: readonly string[]): Prom
     .all<{ id: string }>();
   return [...new Set(results.map((r) => r.id))];
 }
+
+/** The stored items among `ids` (any order; unknown ids are left out). */
+export async function getItems(db: D1Database, ids: readonly string[]): Promise<Item[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare("SELECT * FROM items WHERE id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(ids))
+    .all<ItemRow>();
+  return results.map(toItem);
+}

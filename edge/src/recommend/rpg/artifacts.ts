@@ -23,6 +23,8 @@ export interface LoadedArtifacts extends ItemTable {
   popular: Int32Array;
   /** Similarity of each graph neighbour, aligned with graph.indices, when the set ships it. */
   graphScores: Float32Array | null;
+  /** Per-digit code cosines [m, 256, 256] the graph was built from (codes.sim.f32), when shipped. */
+  codeSim: Float32Array | null;
   model: LogprobModel;
 }
 
@@ -59,13 +61,19 @@ export async function loadArtifacts(
     if (graphScores.length !== graph.indices.length)
       throw new ArtifactError("graph.scores.f32 must align with graph.indices.i32");
   }
+  let codeSim: Float32Array | null = null;
+  if (manifest.files["codes.sim.f32"]) {
+    codeSim = new Float32Array(await readFile(bucket, manifest, "codes.sim.f32"));
+    if (codeSim.length !== m * 256 * 256)
+      throw new ArtifactError(`codes.sim.f32 must hold ${m} x 256 x 256 cosines`);
+  }
   if (popular.some((r) => r < 1 || r > n)) throw new ArtifactError("popular.i32 holds rows outside 1..N");
 
   const model = await loadModel(new Uint8Array(onnxBuf as ArrayBuffer), maxLen, m).catch((err: unknown) => {
     throw new ArtifactError(`${manifest.onnx.file} does not load: ${String(err)}`);
   });
   await smokeTest(model, maxLen, m, n);
-  return { kind: "rpg", manifest, ...items, sids, graph, popular, graphScores, model };
+  return { kind: "rpg", manifest, ...items, sids, graph, popular, graphScores, codeSim, model };
 }
 
 async function smokeTest(model: LogprobModel, maxLen: number, m: number, n: number): Promise<void> {

@@ -50,7 +50,10 @@ export async function rpgRecommend(
   excludeSeen: boolean,
   mode: DecodeMode,
 ): Promise<ScoredItem[]> {
-  const { rows, input } = historyRows(art, art.manifest.max_len, history);
+  const { rows } = historyRows(art, art.manifest.max_len, history);
+  // items added after training (overlay rows > N) are outside the model's own SID table
+  const trained = history.filter((id) => (art.rowOf.get(id) ?? 0) <= art.manifest.n_items);
+  const { input } = historyRows(art, art.manifest.max_len, trained);
   const logprobs = await art.model.run(input, 1);
   const seen = new Set(rows);
   const exclude = excludeSeen ? (row: number) => seen.has(row) : undefined;

@@ -1,13 +1,24 @@
-import { Item, ItemParam, ItemsBatch, RecommendResponse, SimilarQuery, UpsertResult } from "@genrec/shared";
+import {
+  Item,
+  ItemParam,
+  ItemsBatch,
+  RecommendResponse,
+  SimilarQuery,
+  StoredItem,
+  UpsertResult,
+} from "@genrec/shared";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env.ts";
 import { ApiError } from "../../errors/api-error.ts";
 import { errors, guard, jsonBody, ok, samePathId } from "../../openapi/responses.ts";
 import { remoteManifest } from "../../recommend/diffgrm/remote.ts";
 import { resolveVersion } from "../../recommend/index.ts";
+import { withLiveOverlay } from "../../recommend/overlay/cache.ts";
+import { itemSid } from "../../recommend/overlay/status.ts";
 import { hasItemLists, similarFromSet } from "../../recommend/sets/serve.ts";
 import { getItem, upsertItems } from "../../storage/items.ts";
 import { getModelVersion, type ModelVersionRow } from "../../storage/models.ts";
+import { upserted } from "./cold-start.ts";
 
 /** The version whose lists answer: the version itself, or a DiffGRM version's edge fallback. */
 async function listsVersion(db: D1Database, version: ModelVersionRow | null) {
@@ -44,7 +55,10 @@ const readItem = createRoute({
   tags: ["catalogue"],
   ...guard("client"),
   request: { params: ItemParam },
-  responses: { ...ok(Item, "the item"), ...errors(400, 401, 403, 404) },
+  responses: {
+    ...ok(StoredItem, "the item, with its semantic-ID state in the live RPG version"),
+    ...errors(400, 401, 403, 404),
+  },
 });
 
 const similar = createRoute({
@@ -67,7 +81,8 @@ export function itemRoutes(): OpenAPIHono<AppEnv> {
         { code: "mismatch", path: ["json", "id"], message: `must equal the path's item id '${item_id}'` },
       ]);
     }
-    return c.json({ upserted: await upsertItems(c.env.DB, [item]) }, 200);
+    await upsertItems(c.env.DB, [item]);
+    return c.json(await upserted(c, [item]), 200);
   });
   app.openapi(batchItems, async (c) => {
     const { items } = c.req.valid("json");
@@ -80,18 +95,22 @@ export function itemRoutes(): OpenAPIHono<AppEnv> {
       }
       seen.add(item.id);
     });
-    return c.json({ upserted: await upsertItems(c.env.DB, items) }, 200);
+    await upsertItems(c.env.DB, items);
+    return c.json(await upserted(c, items), 200);
   });
   app.openapi(readItem, async (c) => {
-    const item = await getItem(c.env.DB, c.req.valid("param").item_id);
-    if (!item) throw ApiError.notFound(`unknown item '${c.req.valid("param").item_id}'`);
-    return c.json(item, 200);
+    const { item_id } = c.req.valid("param");
+    const item = await getItem(c.env.DB, item_id);
+    if (!item) throw ApiError.notFound(`unknown item '${item_id}'`);
+    const sid = await itemSid(c.env, c.var.services, item_id);
+    return c.json(sid ? { ...item, sid } : item, 200);
   });
   app.openapi(similar, async (c) => {
     const { item_id } = c.req.valid("param");
     const query = c.req.valid("query");
     const version = await listsVersion(c.env.DB, await resolveVersion(c.env.DB, query.model_version));
-    const set = version && (await c.var.services.artifacts.get(c.env.ARTIFACTS, version.version));
+    const loaded = version && (await c.var.services.artifacts.get(c.env.ARTIFACTS, version.version));
+    const set = loaded?.kind === "rpg" ? await withLiveOverlay(c.env.DB, loaded) : loaded;
     if (!set || !hasItemLists(set))
       throw new ApiError(
         409,
