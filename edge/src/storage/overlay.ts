@@ -108,3 +108,15 @@ export async function overlayRow(db: D1Database, version: string, id: string): P
     .bind(version, id)
     .first<OverlayRow>();
 }
+
+/** Catalogue item ids with no row for `version` (any state). */
+export async function withoutOverlay(db: D1Database, version: string): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM items
+       WHERE NOT EXISTS (SELECT 1 FROM sid_overlay o WHERE o.version = ? AND o.item_id = items.id)`,
+    )
+    .bind(version)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}

@@ -1,7 +1,7 @@
 import type { Item } from "@genrec/shared";
 import { ApiError } from "../../errors/api-error.ts";
 import { getItems } from "../../storage/items.ts";
-import { markFailed, markPending, retryable, storeCodes } from "../../storage/overlay.ts";
+import { markFailed, markPending, retryable, storeCodes, withoutOverlay } from "../../storage/overlay.ts";
 import { liveVersion } from "../live/index.ts";
 import type { LoadedArtifacts } from "../rpg/artifacts.ts";
 import type { Serving } from "../serving.ts";
@@ -25,6 +25,14 @@ export interface Assignment {
   run: () => Promise<void>;
 }
 
+/** The live version when it is an RPG set with a SID artifact (cold start possible), else null. */
+async function coldStartSet(env: Env, services: Serving) {
+  const live = await liveVersion(env.DB, services);
+  if (live?.model !== "rpg") return null;
+  const set = await services.artifacts.get(env.ARTIFACTS, live.version);
+  return set.kind === "rpg" && set.manifest.sid_artifact ? set : null;
+}
+
 /**
  * After items were upserted: when the live version is an RPG set with a SID artifact, marks the
  * items it does not know (and earlier failures, up to RETRY_LIMIT) pending for a new task, and
@@ -37,25 +45,48 @@ export async function planAssignment(
   items: readonly Item[],
   now = Date.now(),
 ): Promise<Assignment | null> {
-  const live = await liveVersion(env.DB, services);
-  if (live?.model !== "rpg") return null;
-  const set = await services.artifacts.get(env.ARTIFACTS, live.version);
-  if (set.kind !== "rpg" || !set.manifest.sid_artifact) return null;
+  const set = await coldStartSet(env, services);
+  if (!set) return null;
   const fresh = items.filter((item) => !set.rowOf.has(item.id));
   const freshIds = new Set(fresh.map((item) => item.id));
-  const again = (
-    await retryable(env.DB, live.version, now - STALE_PENDING_MS, MAX_ATTEMPTS, RETRY_LIMIT)
-  ).filter((id) => !freshIds.has(id));
+  const version = set.manifest.version;
+  const again = (await retryable(env.DB, version, now - STALE_PENDING_MS, MAX_ATTEMPTS, RETRY_LIMIT)).filter(
+    (id) => !freshIds.has(id),
+  );
+  return begin(env, services, set, fresh, again, now);
+}
+
+/**
+ * After a version went live (activation, rollback): catalogue items it neither was trained on nor
+ * has SIDs for (e.g. upserted while another version was live, or after its training snapshot).
+ * Reads every catalogue id once per activation, in the background.
+ */
+export async function planCatchUp(env: Env, services: Serving, now = Date.now()): Promise<Assignment | null> {
+  const set = await coldStartSet(env, services);
+  if (!set) return null;
+  const ids = (await withoutOverlay(env.DB, set.manifest.version)).filter((id) => !set.rowOf.has(id));
+  return begin(env, services, set, await getItems(env.DB, ids), [], now);
+}
+
+async function begin(
+  env: Env,
+  services: Serving,
+  set: LoadedArtifacts,
+  fresh: Item[],
+  again: string[],
+  now: number,
+): Promise<Assignment | null> {
   if (fresh.length === 0 && again.length === 0) return null;
   const task = crypto.randomUUID();
-  await markPending(env.DB, live.version, [...freshIds, ...again], task, now);
+  const version = set.manifest.version;
+  await markPending(env.DB, version, [...fresh.map((item) => item.id), ...again], task, now);
   return {
     pending: fresh.length,
     run: async () => {
       try {
         await assign(env, services, set, task, [...fresh, ...(await getItems(env.DB, again))]);
       } catch (err) {
-        warn(live.version, String(err)); // the rows stay pending: a later write retries them once stale
+        warn(version, String(err)); // the rows stay pending: a later write retries them once stale
       }
     },
   };

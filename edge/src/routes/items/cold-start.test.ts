@@ -41,7 +41,21 @@ async function liveSet(app: App, version: string, rename: Record<string, string>
   await upload(app, version, files);
   const manifest = { ...(await manifestFor(version, files)), sid_artifact: `${version}.sid` };
   expect((await call(app, "POST", `/v1/models/${version}`, { body: manifest })).status).toBe(200);
-  expect((await call(app, "POST", `/v1/models/${version}/activate`)).status).toBe(200);
+  await admin(app, "POST", `/v1/models/${version}/activate`);
+}
+
+/** An admin request with an ExecutionContext, answered 200, after its background work is done. */
+async function admin(app: App, method: string, path: string, body?: unknown) {
+  const ctx = createExecutionContext();
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${ADMIN}` } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { ...init.headers, "content-type": "application/json" };
+  }
+  const res = await app.request(path, init, env, ctx);
+  expect(res.status, path).toBe(200);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 const SKU4 = () => Array.from((artifactFiles()["sids.u8"] as Uint8Array).subarray(4 * DIGITS, 5 * DIGITS));
@@ -147,29 +161,35 @@ describe("cold start: items added after training", () => {
     expect(await sidOf(app, "NEW-2")).toMatchObject({ state: "ready", attempts: 1 });
   });
 
-  it("starts nothing for a set without a SID artifact, and a retrained version knows the item itself", async () => {
+  it("starts nothing for a set without a SID artifact; a newly live version catches up, a retrained one knows the item", async () => {
     const app = createApp();
     await upload(app, "rpg-old", artifactFiles());
     const manifest = await manifestFor("rpg-old", artifactFiles());
     expect((await call(app, "POST", "/v1/models/rpg-old", { body: manifest })).status).toBe(200);
-    expect((await call(app, "POST", "/v1/models/rpg-old/activate")).status).toBe(200);
+    await admin(app, "POST", "/v1/models/rpg-old/activate");
     const ctx = createExecutionContext();
     expect(await put(app, "NEW-1", ctx)).toEqual({ upserted: 1 }); // no handler: a call would fail the test
     await waitOnExecutionContext(ctx);
     expect(await sidOf(app, "NEW-1")).toBeUndefined();
 
+    // Activating a cold-start set asks for the catalogue items it does not know.
     const asked: string[][] = [];
     network.use(worker(asked));
     await liveSet(app, "rpg-cold-3");
-    const cold = createExecutionContext();
-    await put(app, "NEW-1", cold);
-    await waitOnExecutionContext(cold);
+    expect(asked).toEqual([["NEW-1"]]);
     expect(await sidOf(app, "NEW-1")).toMatchObject({ model_version: "rpg-cold-3", state: "ready" });
+
     await liveSet(app, "rpg-cold-4", { "SKU-20": "NEW-1" }); // retrained with NEW-1 in its catalogue
     expect(await sidOf(app, "NEW-1")).toEqual({ model_version: "rpg-cold-4", state: "trained" });
     const again = createExecutionContext();
     expect(await put(app, "NEW-1", again)).toEqual({ upserted: 1 });
     await waitOnExecutionContext(again);
+    const similar = await call(app, "GET", "/v1/items/NEW-1/similar?n=1", { key: CLIENT });
+    expect(RecommendResponse.parse(await similar.json()).model_version).toBe("rpg-cold-4");
+
+    // Rolling back serves rpg-cold-3 with the SID it already had, asking nothing again.
+    await admin(app, "POST", "/v1/models/rollback");
+    expect(await sidOf(app, "NEW-1")).toMatchObject({ model_version: "rpg-cold-3", state: "ready" });
     expect(asked).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { Item, UpsertResult } from "@genrec/shared";
 import type { Context } from "hono";
 import type { AppEnv } from "../../env.ts";
-import { planAssignment } from "../../recommend/overlay/assign.ts";
+import { type Assignment, planAssignment, planCatchUp } from "../../recommend/overlay/assign.ts";
 
 /**
  * The answer to an upsert of stored `items`, after starting cold-start SIDs for those the live RPG
@@ -10,16 +10,26 @@ import { planAssignment } from "../../recommend/overlay/assign.ts";
  * error: the items are stored, and a later write retries what is left.
  */
 export async function upserted(c: Context<AppEnv>, items: Item[]): Promise<UpsertResult> {
-  const plan = await planAssignment(c.env, c.var.services, items).catch((err: unknown) => {
+  const plan = await started(c, planAssignment(c.env, c.var.services, items));
+  return plan ? { upserted: items.length, sids_pending: plan.pending } : { upserted: items.length };
+}
+
+/** After a version went live: SIDs for the catalogue items it does not know, in the background. */
+export async function caughtUp(c: Context<AppEnv>): Promise<void> {
+  await started(c, planCatchUp(c.env, c.var.services));
+}
+
+async function started(c: Context<AppEnv>, planning: Promise<Assignment | null>) {
+  const plan = await planning.catch((err: unknown) => {
     console.log(JSON.stringify({ level: "warn", event: "assign_sids_not_started", error: String(err) }));
     return null;
   });
-  if (!plan) return { upserted: items.length };
+  if (!plan) return null;
   const task = plan.run();
   try {
     c.executionCtx.waitUntil(task);
   } catch {
     // app.request without an ExecutionContext (tests): the task runs on, unawaited
   }
-  return { upserted: items.length, sids_pending: plan.pending };
+  return plan;
 }

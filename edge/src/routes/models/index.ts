@@ -11,6 +11,7 @@ import {
   listModelVersions,
   previousModelVersion,
 } from "../../storage/models.ts";
+import { caughtUp } from "../items/cold-start.ts";
 import { toModelVersion } from "./view.ts";
 
 const list = createRoute({
@@ -78,11 +79,15 @@ export function modelRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(rollback, async (c) => {
     const previous = await previousModelVersion(c.env.DB);
     if (!previous) throw new ApiError(409, "conflict", "no previously live version to roll back to");
-    return c.json(await activateAndRead(c.env, c.var.services, previous.version), 200);
+    const live = await activateAndRead(c.env, c.var.services, previous.version);
+    await caughtUp(c); // cold start: catalogue items the version does not know
+    return c.json(live, 200);
   });
   app.openapi(activate, async (c) => {
     const { version } = c.req.valid("param");
-    return c.json(await activateAndRead(c.env, c.var.services, version), 200);
+    const live = await activateAndRead(c.env, c.var.services, version);
+    await caughtUp(c); // cold start: catalogue items the version does not know
+    return c.json(live, 200);
   });
   return app;
 }
