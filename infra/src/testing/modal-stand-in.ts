@@ -55,7 +55,8 @@ export async function modalStandIn(opts: StandInOptions = {}) {
     /** Gone at once with its running calls, as a network cut or a crash looks to the client. */
     kill: () => killProcess(proc.child),
     stop: async () => {
-      await stopProcess(proc.child);
+      const gone = proc.child.exitCode !== null || proc.child.signalCode !== null; // e.g. after kill()
+      if (!gone) await stopProcess(proc.child);
       removeDir(volume);
     },
   };

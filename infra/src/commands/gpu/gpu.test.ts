@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,6 +131,40 @@ describe("genrec gpu when Modal says no or goes away", () => {
       );
       expect(run.err).toContain("GENREC_MODAL_EXPERIMENT_TIMEOUT_S");
     } finally {
+      await modal.stop();
+    }
+  });
+
+  // slow on a loaded machine (the stand-in, two CLI starts, torch imported by the run): a roomy limit
+  it("says the connection was lost mid-follow and how to pick the run up again", {
+    timeout: 180_000,
+  }, async () => {
+    const modal = await modalStandIn();
+    let follow: ChildProcess | undefined;
+    try {
+      const runId = runIdOf((await genrec(["run", ...TINY, "--set", "train.epochs=500"], modal.env)).out);
+      follow = spawn(process.execPath, cliArgs(["follow", runId, "--every", "1"]), {
+        env: cliEnv(modal.env),
+      });
+      let out = "";
+      let err = "";
+      follow.stdout?.on("data", (d) => {
+        out += d;
+      });
+      follow.stderr?.on("data", (d) => {
+        err += d;
+      });
+      const code = new Promise<number | null>((r) => follow?.once("exit", r));
+      while (!out.includes(`run ${runId}: `) && follow.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      await modal.kill(); // the follower is now in a long poll on the dead server
+      expect(await code).toBe(1);
+      expect(err).toMatch(
+        /^genrec: lost the connection to Modal at http:\/\/127\.0\.0\.1:\d+ \(.*UNAVAILABLE/,
+      );
+      expect(err).toContain(`pick it up with \`npm run genrec -- gpu follow ${runId}\``);
+    } finally {
+      follow?.kill();
       await modal.stop();
     }
   });
