@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
+import { dashboardRoutes } from "./dashboard/index.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors/api-error.ts";
 import { notFoundHandler, onError } from "./errors/on-error.ts";
@@ -59,6 +60,9 @@ export function createApp({
   ]) {
     app.route("/", routes());
   }
+
+  // HTML pages for people (admin-key login, session cookie), outside the OpenAPI document.
+  app.route("/", dashboardRoutes());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.get("/openapi.json", (c) => c.json(openApiDocument(app)));

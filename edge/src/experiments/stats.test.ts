@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wilson } from "./stats.ts";
+import { difference, wilson } from "./stats.ts";
 
 describe("wilson", () => {
   it("matches the textbook interval (Newcombe 1998, 81 of 263: 0.2553 to 0.3662)", () => {
@@ -14,5 +14,12 @@ describe("wilson", () => {
     expect(wilson(0, 10).high).toBeCloseTo(0.2775, 4);
     expect(wilson(10, 10).high).toBe(1);
     expect(wilson(0, 0)).toEqual({ value: 0, low: 0, high: 1 });
+  });
+
+  it("gives Newcombe's interval for a difference (his example: 56/70 - 48/80: 0.0524 to 0.3339)", () => {
+    const d = difference(wilson(56, 70), wilson(48, 80));
+    expect(d.value).toBeCloseTo(0.2, 12);
+    expect(d.low).toBeCloseTo(0.0524, 4);
+    expect(d.high).toBeCloseTo(0.3339, 4);
   });
 });

@@ -21,3 +21,17 @@ export function wilson(successes: number, trials: number): Proportion {
     high: successes === trials ? 1 : Math.min(1, centre + half),
   };
 }
+
+/**
+ * The difference `a - b` of two independent proportions with its 95% interval by Newcombe's hybrid
+ * score method (his method 10), built from each one's Wilson interval: an interval that excludes 0
+ * tells the arms apart, and its sign says which is better.
+ */
+export function difference(a: Proportion, b: Proportion): Proportion {
+  const d = a.value - b.value;
+  return {
+    value: d,
+    low: d - Math.sqrt((a.value - a.low) ** 2 + (b.high - b.value) ** 2),
+    high: d + Math.sqrt((a.high - a.value) ** 2 + (b.value - b.low) ** 2),
+  };
+}
