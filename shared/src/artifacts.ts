@@ -121,6 +121,10 @@ export const RemoteModelManifest = define(
     deadline_ms: z.int().min(10).max(30_000).default(1_500),
     beam: z.int().min(1).max(512).optional(),
     fallback_version: ArtifactVersion.optional(),
+    sid_artifact: ArtifactVersion.optional().describe(
+      "the GPU worker's SID artifact behind the model's SIDs: items upserted while the version is " +
+        "live get SIDs with it, and decoded SIDs of no trained item map to them (cold start)",
+    ),
     metrics: z.record(z.string(), z.number()).default({}),
   }),
 );

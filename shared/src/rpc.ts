@@ -155,8 +155,22 @@ export const DenoiseResponse = define(
     results: z.array(
       define(
         "DenoiseResult",
-        "Top-k items for one history; `invalid` counts decoded SIDs that map to no item.",
-        z.strictObject({ items: z.array(ScoredItem), invalid: z.int().min(0) }),
+        "Top-k items for one history; `invalid` counts decoded SIDs that map to no item, and " +
+          "`unmatched` lists the best k of them (distinct, best first): the edge maps them to items " +
+          "added after training (cold start).",
+        z.strictObject({
+          items: z.array(ScoredItem),
+          invalid: z.int().min(0),
+          unmatched: z
+            .array(
+              define(
+                "ScoredSid",
+                "A decoded semantic ID and its log-probability.",
+                z.strictObject({ codes: z.array(z.int().min(0).max(255)), score: z.number() }),
+              ),
+            )
+            .optional(),
+        }),
       ),
     ),
   }),

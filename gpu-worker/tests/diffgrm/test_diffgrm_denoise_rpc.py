@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -45,6 +46,15 @@ def test_denoise_answers_top_k_items_per_history(client: TestClient, artifacts: 
         assert scores == sorted(scores, reverse=True) and all(s <= 0 for s in scores)  # log-probs
         assert 0 <= result.invalid <= 16
     assert sum(r.invalid for r in answer.results) > 0  # some decoded SIDs are of no item
+    # ... and the best of them come back, for the edge to map to items added after training
+    trained = {tuple(row) for row in np.load(artifacts / VERSION / "sids.npy")[1:].tolist()}
+    for result in answer.results:
+        keys = [tuple(sid.codes) for sid in result.unmatched or []]
+        assert len(keys) == len(set(keys)) <= min(5, result.invalid) and not set(keys) & trained
+        assert all(len(key) == 4 for key in keys)
+        scores = [sid.score for sid in result.unmatched or []]
+        assert scores == sorted(scores, reverse=True) and all(s <= 0 for s in scores)
+    assert sum(len(r.unmatched or []) for r in answer.results) > 0
     # the same batch answers the same (pure decoding, eval mode)
     assert client.post("/rpc/denoise", json=body, headers=AUTH).json() == response.json()
 

@@ -1,6 +1,8 @@
 import { DENOISE_MAX_HISTORY, DENOISE_MAX_K, RemoteModelManifest, type ScoredItem } from "@genrec/shared";
 import { ApiError } from "../../errors/api-error.ts";
 import type { ModelVersionRow } from "../../storage/models.ts";
+import { coldStartItems, merged } from "../overlay/decoded.ts";
+import { overlaySidMap } from "../overlay/sid-map.ts";
 import type { Serving } from "../serving.ts";
 
 /** How many of the most popular items make the smoke history that checks a remote model. */
@@ -13,7 +15,8 @@ export function remoteManifest(row: ModelVersionRow): RemoteModelManifest {
 
 /**
  * One DiffGRM answer from the GPU worker's denoise RPC: a single attempt within the manifest's
- * deadline (a retry would overrun it), seen items dropped after decoding. Throws the RPC client's
+ * deadline (a retry would overrun it), seen items dropped after decoding. Decoded SIDs the worker
+ * maps to no trained item are looked up among the version's cold-start items (overlay/sid-map.ts). Throws the RPC client's
  * ApiError (upstream_timeout, upstream_unavailable, upstream_invalid, or the worker's 4xx).
  * `timeoutMs` replaces the deadline for the admin check only (checkRemoteModel).
  */
@@ -36,8 +39,15 @@ export async function remoteRecommend(
     },
     { timeoutMs, retries: 0 },
   );
-  const items = reply.results[0]?.items ?? [];
-  return items.filter((item) => !exclude.has(item.item_id)).slice(0, n);
+  const result = reply.results[0];
+  const items = result?.items ?? [];
+  const added =
+    manifest.sid_artifact && result?.unmatched?.length
+      ? coldStartItems(await overlaySidMap(env.DB, services, manifest.version), result.unmatched)
+      : [];
+  return merged(items, added)
+    .filter((item) => !exclude.has(item.item_id))
+    .slice(0, n);
 }
 
 /**

@@ -135,19 +135,38 @@ def history_rows(served: Served, histories: Sequence[Sequence[str]]) -> torch.Te
     return out
 
 
+Unmatched = list[tuple[list[int], float]]  # decoded SIDs of no item: (codes, SID log-prob), best first
+
+
 def denoise(
     served: Served, histories: Sequence[Sequence[str]], k: int, beam: int | None = None
-) -> list[tuple[list[tuple[str, float]], int]]:
-    """Per history: top-``k`` (item id, SID log-prob) and the number of the ``beam`` decoded SIDs that
-    map to no item. ``beam`` defaults to the artifact's ``decode.serve_beam`` and is at least ``k``."""
+) -> list[tuple[list[tuple[str, float]], int, Unmatched]]:
+    """Per history: top-``k`` (item id, SID log-prob), the number of the ``beam`` decoded SIDs that
+    map to no item, and the best ``k`` distinct such SIDs with their log-probs (the edge maps them to
+    items added after training: cold start). ``beam`` defaults to the artifact's
+    ``decode.serve_beam`` and is at least ``k``."""
     rows = history_rows(served, histories)
     beam = max(beam or served.config.decode.serve_beam, k)
     dec = served.config.decode
     beams = decode_histories(served.model, rows, beam, dec.order, dec.merge_duplicates)  # type: ignore[arg-type]
     ranked = to_items(beams, served.buckets, k)
+    codes, beam_scores = beams.codes.cpu().numpy(), beams.scores.float().cpu().numpy()  # [U, B, m], [U, B]
     out = []
-    for items, scores, invalid in zip(ranked.items, ranked.scores, ranked.invalid, strict=True):
+    per_user = zip(ranked.items, ranked.scores, ranked.invalid, strict=True)
+    for u, (items, scores, invalid) in enumerate(per_user):
         found = items > 0
         answer = [(served.item_ids[r], float(s)) for r, s in zip(items[found], scores[found], strict=True)]
-        out.append((answer, int(invalid.sum())))
+        out.append((answer, int(invalid.sum()), unmatched(codes[u], beam_scores[u], invalid, k)))
+    return out
+
+
+def unmatched(codes: np.ndarray, scores: np.ndarray, invalid: np.ndarray, k: int) -> Unmatched:
+    """One history's beams (sorted, codes [B, m], scores [B]) -> its best ``k`` distinct SIDs of no item."""
+    out: Unmatched = []
+    seen: set[tuple[int, ...]] = set()
+    for j in np.flatnonzero(invalid).tolist():
+        key = tuple(codes[j].tolist())
+        if key not in seen and len(out) < k:
+            seen.add(key)
+            out.append((list(key), float(scores[j])))
     return out

@@ -29,6 +29,7 @@ from genrec.rpc.models import (
     Job,
     JobRef,
     ScoredItem,
+    ScoredSid,
     SemanticId,
     TrainRequest,
 )
@@ -111,8 +112,12 @@ def denoise(request: DenoiseRequest, context: RpcContext) -> DenoiseResponse:
     return DenoiseResponse(
         artifact_version=request.artifact_version,
         results=[
-            DenoiseResult(items=[ScoredItem(item_id=i, score=s) for i, s in items], invalid=invalid)
-            for items, invalid in answers
+            DenoiseResult(
+                items=[ScoredItem(item_id=i, score=s) for i, s in items],
+                invalid=invalid,
+                unmatched=[ScoredSid(codes=codes, score=score) for codes, score in unmatched],
+            )
+            for items, invalid, unmatched in answers
         ],
     )
 

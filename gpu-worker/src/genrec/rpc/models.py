@@ -506,6 +506,7 @@ class RemoteModelManifest(BaseModel):
     fallback_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = (
         None
     )
+    sid_artifact: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = None
     metrics: dict[str, float] = {}
 
 
@@ -578,6 +579,18 @@ class ScoredItem(BaseModel):
         extra="forbid",
     )
     item_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
+    score: float
+
+
+class ScoredSid(BaseModel):
+    """
+    A decoded semantic ID and its log-probability.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    codes: list[conint(ge=0, le=255)]
     score: float
 
 
@@ -733,7 +746,7 @@ class AssignSidsResponse(BaseModel):
 
 class DenoiseResult(BaseModel):
     """
-    Top-k items for one history; `invalid` counts decoded SIDs that map to no item.
+    Top-k items for one history; `invalid` counts decoded SIDs that map to no item, and `unmatched` lists the best k of them (distinct, best first): the edge maps them to items added after training (cold start).
     """
 
     model_config = ConfigDict(
@@ -741,6 +754,7 @@ class DenoiseResult(BaseModel):
     )
     items: list[ScoredItem]
     invalid: conint(ge=0, le=9007199254740991)
+    unmatched: list[ScoredSid] | None = None
 
 
 class Error(BaseModel):

@@ -1,0 +1,89 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { RecommendResponse, StoredItem } from "@genrec/shared";
+import { HttpResponse, http } from "msw";
+import { describe, expect, it } from "vitest";
+import { ADMIN, type App, CLIENT, call, event } from "../../../test/helpers.ts";
+import { useNetwork } from "../../../test/network.ts";
+import { createApp } from "../../app.ts";
+
+// DiffGRM lives on the GPU worker (msw here; the real worker's unmatched SIDs are covered in
+// gpu-worker/tests/diffgrm/test_diffgrm_denoise_rpc.py): the edge maps the decoded SIDs the worker
+// finds no trained item for to the items it added after training.
+const network = useNetwork();
+const GPU = "https://gpu.example.test";
+const NEW_SID = [7, 7, 7, 7];
+
+const worker = [
+  http.post(`${GPU}/rpc/denoise`, async ({ request }) => {
+    const body = (await request.json()) as { artifact_version: string; histories: string[][]; k: number };
+    const items = Array.from({ length: body.k }, (_, i) => ({ item_id: `P${i + 1}`, score: -i }));
+    const unmatched = [
+      { codes: [9, 9, 9, 9], score: -0.2 }, // no item at all
+      { codes: NEW_SID, score: -0.5 },
+    ];
+    return HttpResponse.json({
+      artifact_version: body.artifact_version,
+      results: body.histories.map(() => ({ items, invalid: 2, unmatched })),
+    });
+  }),
+  http.post(`${GPU}/rpc/assign_sids`, async ({ request }) => {
+    const body = (await request.json()) as { artifact_version: string; items: { id: string }[] };
+    const sids = body.items.map((item) => ({ item_id: item.id, codes: NEW_SID }));
+    return HttpResponse.json({ artifact_version: body.artifact_version, digits: 4, sids });
+  }),
+];
+
+async function liveRemote(app: App, version: string, extra: Record<string, unknown>) {
+  const events = [1, 2, 3].map((i) => event(`e${i}`, `u${i}`, `P${i}`, "2026-11-24T10:00:00Z"));
+  expect((await call(app, "POST", "/v1/events", { body: { events } })).status).toBe(200);
+  const manifest = { format: 1, version, model: "diffgrm", artifact_version: "dg-art", ...extra };
+  expect((await call(app, "POST", `/v1/models/${version}/remote`, { body: manifest })).status).toBe(200);
+  expect((await call(app, "POST", `/v1/models/${version}/activate`)).status).toBe(200);
+}
+
+async function put(app: App, id: string) {
+  const ctx = createExecutionContext();
+  const init = {
+    method: "PUT",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({ id, title: `item ${id}` }),
+  };
+  const res = await app.request(`/v1/items/${id}`, init, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res.json();
+}
+
+const recommend = async (app: App) =>
+  RecommendResponse.parse(
+    await (
+      await call(app, "POST", "/v1/recommendations", { key: CLIENT, body: { history: ["P1"], n: 3 } })
+    ).json(),
+  );
+
+describe("cold start with a GPU-served DiffGRM version", () => {
+  it("maps a decoded SID of no trained item to the item added after training, at that SID's score", async () => {
+    const app = createApp();
+    network.use(...worker);
+    await liveRemote(app, "dg-cold-1", { sid_artifact: "dg-sids" });
+    expect(await put(app, "NEW-1")).toEqual({ upserted: 1, sids_pending: 1 });
+    const stored = StoredItem.parse(
+      await (await call(app, "GET", "/v1/items/NEW-1", { key: CLIENT })).json(),
+    );
+    expect(stored.sid).toEqual({ model_version: "dg-cold-1", state: "ready", attempts: 1 });
+    const answer = await recommend(app);
+    expect(answer.model).toBe("diffgrm");
+    expect(answer.items).toEqual([
+      { item_id: "NEW-1", score: -0.5 },
+      { item_id: "P2", score: -1 },
+      { item_id: "P3", score: -2 },
+    ]);
+  });
+
+  it("leaves the worker's answer as it is for a version without a SID artifact", async () => {
+    const app = createApp();
+    network.use(...worker);
+    await liveRemote(app, "dg-cold-2", {});
+    expect(await put(app, "NEW-1")).toEqual({ upserted: 1 });
+    expect((await recommend(app)).items.map((i) => i.item_id)).toEqual(["P2", "P3", "P4"]);
+  });
+});

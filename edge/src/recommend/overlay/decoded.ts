@@ -1,0 +1,29 @@
+import type { ScoredItem } from "@genrec/shared";
+import { sidKey } from "./sid-map.ts";
+
+/** Decoded SIDs of no trained item -> the cold-start items that have them, each at its SID's score. */
+export function coldStartItems(
+  map: ReadonlyMap<string, readonly string[]>,
+  unmatched: readonly { codes: number[]; score: number }[],
+): ScoredItem[] {
+  return unmatched.flatMap((sid) =>
+    (map.get(sidKey(sid.codes)) ?? []).map((id) => ({ item_id: id, score: sid.score })),
+  );
+}
+
+/**
+ * Both lists (each best first) as one, by score desc; on equal scores trained items first, and an
+ * item listed twice keeps its first place. Pure.
+ */
+export function merged(trained: readonly ScoredItem[], added: readonly ScoredItem[]): ScoredItem[] {
+  if (added.length === 0) return [...trained];
+  const all = [
+    ...trained.map((item, i) => ({ item, i })),
+    ...added.map((item, i) => ({ item, i: trained.length + i })),
+  ];
+  all.sort((a, b) => b.item.score - a.item.score || a.i - b.i);
+  const seen = new Set<string>();
+  return all
+    .map((e) => e.item)
+    .filter((item) => !seen.has(item.item_id) && seen.add(item.item_id) !== undefined);
+}
