@@ -12,6 +12,8 @@ export interface StandInOptions {
   deployed?: string[];
   /** The experiment function's timeout on the stand-in. */
   functionTimeoutS?: number;
+  /** Outputs over this size travel as blobs downloaded over HTTP (Modal: 2 MiB). */
+  maxInlineBytes?: number;
 }
 
 /**
@@ -23,8 +25,10 @@ export async function modalStandIn(opts: StandInOptions = {}) {
   const identity = randomUUID();
   const volume = scratchDir("modal-volume");
   const args = ["run", "--frozen", "python", SCRIPT, "--volume", volume, "--identity", identity];
+  args.push("--parent-pid", String(process.pid)); // gone with this process, whatever the test did
   if (opts.deployed) args.push(`--deployed=${opts.deployed.join(",")}`);
   if (opts.functionTimeoutS) args.push("--function-timeout-s", String(opts.functionTimeoutS));
+  if (opts.maxInlineBytes) args.push("--max-inline-bytes", String(opts.maxInlineBytes));
   let announced: (port: number) => void = () => {};
   let foreign: (err: Error) => void = () => {};
   const port = new Promise<number>((resolve, reject) => {

@@ -3,11 +3,14 @@
 It speaks Modal's gRPC API over plain HTTP/2 (h2c), with the service base and messages that Modal
 publishes in its Python package (modal_proto.api_grpc / api_pb2), and implements what the JS SDK
 asks for the CLI's calls: AuthTokenGet, FunctionGet, FunctionMap, FunctionGetOutputs,
-FunctionCallFromId, FunctionCallCancel; every other method answers UNIMPLEMENTED.
+FunctionCallFromId, FunctionCallCancel, BlobGet; every other method answers UNIMPLEMENTED. As on
+Modal, an output over --max-inline-bytes (2 MiB) travels as a blob the SDK downloads over HTTP (here
+from a second loopback port).
 
 "Deployed" functions are the real ones of gpu-worker/modal_app.py with the Volume replaced by a local
-folder: `experiment` runs in a child process (as a container would, so cancel and the function
-timeout can stop it); the short reads run in this process. Run from gpu-worker/ with its environment:
+folder: `experiment` runs in a forked child process (as a container would, so cancel and the
+function timeout can stop it; forked, it skips a second import of the app and torch); the short reads
+run in this process. Run from gpu-worker/ with its environment:
 
     uv run --frozen python ../infra/src/testing/modal_control_plane.py --volume DIR --identity X
 
@@ -23,6 +26,8 @@ import contextlib
 import importlib.util
 import itertools
 import json
+import multiprocessing
+import os
 import socket
 import sys
 import time
@@ -33,6 +38,7 @@ from types import ModuleType
 from typing import Any
 
 import cbor2
+from aiohttp import web
 from google.protobuf.empty_pb2 import Empty
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -45,6 +51,7 @@ APP_NAME = "genrec-edge"
 IN_CHILD = frozenset({"experiment"})  # the long ones: a process each, killed on cancel / timeout
 CBOR = api_pb2.DATA_FORMAT_CBOR
 Result = api_pb2.GenericResult
+FORK = multiprocessing.get_context("fork")  # the child inherits the loaded app (POSIX only)
 
 
 def load_app(volume: Path) -> ModuleType:
@@ -89,14 +96,14 @@ class Call:
     input_id: str
     done: asyncio.Event = field(default_factory=asyncio.Event)
     result: Any = None
-    process: asyncio.subprocess.Process | None = None
+    process: multiprocessing.process.BaseProcess | None = None
     started: float = field(default_factory=time.monotonic)
     task: asyncio.Task[None] | None = None
 
-    def finish(self, status: Any, data: bytes = b"", exception: str = "") -> None:
+    def finish(self, status: Any, data: bytes = b"", exception: str = "", blob_id: str = "") -> None:
         if not self.done.is_set():
             fields = {"exception": exception} if exception else {"data": data} if data else {}
-            self.result = Result(status=status, **fields)
+            self.result = Result(status=status, **fields, **({"data_blob_id": blob_id} if blob_id else {}))
             self.done.set()
 
 
@@ -104,6 +111,30 @@ class ControlPlane(ModalClientBase):
     def __init__(self, args: argparse.Namespace) -> None:
         self.args, self.calls, self.ids = args, dict[str, Call](), itertools.count(1)
         self.app = load_app(args.volume)
+        self.blobs: dict[str, bytes] = {}
+        self.blob_url = ""  # set once the blob server listens
+
+    def _output(self, call: Call, status: Any, data: bytes) -> None:
+        if len(data) <= self.args.max_inline_bytes:
+            call.finish(status, data)
+            return
+        blob_id = f"bl-{call.input_id}"
+        self.blobs[blob_id] = data
+        call.finish(status, blob_id=blob_id)
+
+    async def BlobGet(self, stream: Stream[Any, Any]) -> None:
+        req = await self._auth(stream)
+        if req.blob_id not in self.blobs:
+            raise GRPCError(Status.NOT_FOUND, f"Blob {req.blob_id} not found")
+        await stream.send_message(api_pb2.BlobGetResponse(download_url=f"{self.blob_url}/{req.blob_id}"))
+
+    async def download(self, request: web.Request) -> web.Response:
+        blob_id = request.match_info["blob_id"]
+        data = self.blobs.get(blob_id)
+        if data is None:
+            return web.Response(status=404)
+        print(f"served blob {blob_id} ({len(data)} bytes)", file=sys.stderr, flush=True)
+        return web.Response(body=data)
 
     async def _auth(self, stream: Stream[Any, Any]) -> Any:
         meta = stream.metadata or {}
@@ -149,31 +180,35 @@ class ControlPlane(ModalClientBase):
 
     async def _run(self, call: Call, payload: bytes) -> None:
         if call.function not in IN_CHILD:
-            call.finish(*await asyncio.to_thread(call_function, self.app, call.function, payload))
+            status, data = await asyncio.to_thread(call_function, self.app, call.function, payload)
+            if status == Result.GENERIC_STATUS_SUCCESS:
+                self._output(call, status, data)
+            else:
+                call.finish(status, exception=data.decode())
             return
         out = self.args.volume / "calls" / call.input_id
         out.parent.mkdir(parents=True, exist_ok=True)
         limit = self.args.function_timeout_s
-        with open(f"{out}.log", "wb") as log:
-            call.process = await asyncio.create_subprocess_exec(
-                sys.executable, __file__, "--volume", str(self.args.volume), "--invoke", call.function,
-                "--payload-out", str(out), stdin=asyncio.subprocess.PIPE, stdout=log, stderr=log,
-            )  # fmt: skip
-            try:
-                await asyncio.wait_for(call.process.communicate(payload), timeout=limit)
-            except TimeoutError:  # Modal ends an input that runs past its function's timeout
-                await self._stop(call)
-                why = f"Task's input hit its timeout of {limit}s"
-                call.finish(Result.GENERIC_STATUS_TIMEOUT, exception=why)
+        call.process = FORK.Process(target=invoke, args=(self.app, call.function, payload, out), daemon=True)
+        call.process.start()
+        try:
+            await asyncio.wait_for(asyncio.to_thread(call.process.join), timeout=limit)
+        except TimeoutError:  # Modal ends an input that runs past its function's timeout
+            await self._stop(call)
+            why = f"Task's input hit its timeout of {limit}s"
+            call.finish(Result.GENERIC_STATUS_TIMEOUT, exception=why)
         status_file = out.with_suffix(".status")
         if call.done.is_set():
             return  # cancelled or timed out: the child was killed
         if not status_file.exists():
-            why = f"container exited with code {call.process.returncode} (log: {out}.log)"
+            why = f"container exited with code {call.process.exitcode} (log: {out}.log)"
             call.finish(Result.GENERIC_STATUS_INTERNAL_FAILURE, exception=why)
             return
         status, data = json.loads(status_file.read_text()), out.read_bytes()
-        call.finish(status, *((data,) if status == Result.GENERIC_STATUS_SUCCESS else (b"", data.decode())))
+        if status == Result.GENERIC_STATUS_SUCCESS:
+            self._output(call, status, data)
+        else:
+            call.finish(status, exception=data.decode())
 
     async def FunctionGetOutputs(self, stream: Stream[Any, Any]) -> None:
         req = await self._auth(stream)
@@ -207,9 +242,9 @@ class ControlPlane(ModalClientBase):
         await stream.send_message(Empty())
 
     async def _stop(self, call: Call) -> None:
-        if call.process is not None and call.process.returncode is None:
+        if call.process is not None and call.process.exitcode is None:
             call.process.kill()
-            await call.process.wait()
+            await asyncio.to_thread(call.process.join)
 
 
 def _unimplemented(name: str) -> Any:
@@ -224,21 +259,47 @@ for _name in ControlPlane.__abstractmethods__:
 ControlPlane.__abstractmethods__ = frozenset()
 
 
-def invoke(args: argparse.Namespace) -> None:
-    """Child mode: one input of a long function, its outcome in files (stdout is the trainer's)."""
-    status, data = call_function(load_app(args.volume), args.invoke, sys.stdin.buffer.read())
-    args.payload_out.write_bytes(data)
-    args.payload_out.with_suffix(".status").write_text(json.dumps(status))
+def invoke(app: ModuleType, name: str, payload: bytes, out: Path) -> None:
+    """In the forked child: one input of a long function, its outcome in files; its output (the
+    trainer's) goes to <out>.log."""
+    with open(f"{out}.log", "wb") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    status, data = call_function(app, name, payload)
+    out.write_bytes(data)
+    out.with_suffix(".status").write_text(json.dumps(status))
+
+
+async def watch_parent(pid: int) -> None:
+    """Exit with the process that started this one, should it die without stopping us."""
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
 
 
 async def serve(args: argparse.Namespace) -> None:
-    server = Server([ControlPlane(args)])
+    plane = ControlPlane(args)
+    blobs = web.Application()
+    blobs.router.add_get("/blobs/{blob_id}", plane.download)
+    runner = web.AppRunner(blobs)
+    await runner.setup()
+    blob_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    blob_sock.bind(("127.0.0.1", 0))
+    await web.SockSite(runner, blob_sock).start()
+    plane.blob_url = f"http://127.0.0.1:{blob_sock.getsockname()[1]}/blobs"
+    server = Server([plane])
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # an ephemeral port, announced below
     port = sock.getsockname()[1]
     await server.start(sock=sock)
     print(json.dumps({"identity": args.identity, "port": port}), flush=True)
+    watcher = asyncio.create_task(watch_parent(args.parent_pid)) if args.parent_pid else None
     await server.wait_closed()
+    if watcher:
+        watcher.cancel()
 
 
 def main() -> None:
@@ -254,13 +315,11 @@ def main() -> None:
         help="functions the app has (comma list; empty: the app is not deployed)",
     )
     p.add_argument("--function-timeout-s", type=float, default=3600.0, help="the experiment's timeout")
-    p.add_argument("--invoke", help=argparse.SUPPRESS)
-    p.add_argument("--payload-out", type=Path, help=argparse.SUPPRESS)
-    args = p.parse_args()
-    if args.invoke:
-        invoke(args)
-    else:
-        asyncio.run(serve(args))
+    p.add_argument(
+        "--max-inline-bytes", type=int, default=2 * 1024 * 1024, help="larger outputs travel as blobs"
+    )
+    p.add_argument("--parent-pid", type=int, help="exit when this process is gone")
+    asyncio.run(serve(p.parse_args()))
 
 
 if __name__ == "__main__":

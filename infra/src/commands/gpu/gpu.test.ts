@@ -9,7 +9,8 @@ import { modalStandIn } from "../../testing/modal-stand-in.ts";
 /*
  * `genrec gpu` as a user runs it, with the real Modal JS SDK talking gRPC to the loopback stand-in of
  * Modal's control plane, which runs gpu-worker/modal_app.py's real functions (a tiny SASRec on the
- * sample) on a folder standing in for the Volume. No network; no Modal account.
+ * sample) on a folder standing in for the Volume, and serves large outputs as blobs over loopback
+ * HTTP as Modal does. No network; no Modal account.
  */
 
 const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
@@ -20,6 +21,9 @@ const noConfig = join(home, "modal.toml"); // an empty Modal config: only what a
 writeFileSync(noConfig, "");
 afterAll(() => removeDir(home));
 
+// Each stand-in imports gpu-worker's app (torch included) and each run starts a Python process: on a
+// loaded 2-core machine that takes minutes, so the limits are roomy; these tests check behaviour only.
+const SLOW = 300_000;
 const TINY = ["--model", "sasrec", "--dataset", "sample", "--preset", "tiny", "--every", "1"];
 
 function cliArgs(args: string[]) {
@@ -44,11 +48,12 @@ function genrec(args: string[], env: Record<string, string>) {
 
 const runIdOf = (out: string) => /run (\S+) started on Modal \(call fc-/.exec(out)?.[1] as string;
 
-describe("genrec gpu against the Modal stand-in", () => {
+describe("genrec gpu against the Modal stand-in", { timeout: SLOW }, () => {
   let modal: Awaited<ReturnType<typeof modalStandIn>>;
   beforeAll(async () => {
-    modal = await modalStandIn();
-  });
+    // small enough that the run's files (a 200 kB checkpoint) come as a blob over HTTP, as on Modal
+    modal = await modalStandIn({ maxInlineBytes: 64 * 1024 });
+  }, SLOW);
   afterAll(() => modal?.stop());
 
   it("runs an experiment end to end: spawn, progress, result and checkpoint on disk", async () => {
@@ -62,6 +67,7 @@ describe("genrec gpu against the Modal stand-in", () => {
     expect(result.test.metrics).toHaveProperty("ndcg@10");
     const best = JSON.parse(readFileSync(join(gpuRuns, runId, "run", "best.json"), "utf8"));
     expect(existsSync(join(gpuRuns, runId, "run", best.weights))).toBe(true);
+    expect(modal.tail()).toMatch(/served blob bl-in-\d+ \(\d{6,} bytes\)/); // the files came as a blob
     const list = await genrec(["list"], {});
     expect(list.out).toMatch(
       new RegExp(`^${runId}  sasrec sample tiny  .* fc-\\d+  succeeded, fetched$`, "m"),
@@ -106,7 +112,7 @@ describe("genrec gpu against the Modal stand-in", () => {
   });
 });
 
-describe("genrec gpu when Modal says no or goes away", () => {
+describe("genrec gpu when Modal says no or goes away", { timeout: SLOW }, () => {
   it("names the function an undeployed app lacks and how to deploy it", async () => {
     const modal = await modalStandIn({ deployed: [] });
     try {
@@ -135,10 +141,7 @@ describe("genrec gpu when Modal says no or goes away", () => {
     }
   });
 
-  // slow on a loaded machine (the stand-in, two CLI starts, torch imported by the run): a roomy limit
-  it("says the connection was lost mid-follow and how to pick the run up again", {
-    timeout: 180_000,
-  }, async () => {
+  it("says the connection was lost mid-follow and how to pick the run up again", async () => {
     const modal = await modalStandIn();
     let follow: ChildProcess | undefined;
     try {
