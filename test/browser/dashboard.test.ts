@@ -67,6 +67,9 @@ beforeAll(async () => {
     args: FLAGS,
     viewport: { width: 1100, height: 800 },
   });
+  // a loaded CI machine may take a while to answer a first page from a cold isolate
+  context.setDefaultTimeout(120_000);
+  context.setDefaultNavigationTimeout(120_000);
   page = context.pages()[0] ?? (await context.newPage());
 });
 

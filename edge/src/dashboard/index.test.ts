@@ -77,10 +77,13 @@ describe("dashboard", () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("shares must sum to 1");
     const started = await post(app, "/dashboard/experiments", cookie, form);
-    expect(await started.text()).toContain("Experiment web-1 is running.");
+    expect(started.status).toBe(303); // post, redirect, get: a reload posts nothing again
+    const after = await get(app, started.headers.get("location") ?? "", cookie);
+    expect(await after.text()).toContain("Experiment web-1 is running.");
     const promoted = await post(app, "/dashboard/experiments/web-1/promote", cookie, { arm: "b" });
-    expect(promoted.status).toBe(200);
-    expect(await promoted.text()).toMatch(/<strong>pop-2<\/strong> \(popularity\)/);
+    expect(promoted.status).toBe(303);
+    const live = await get(app, promoted.headers.get("location") ?? "", cookie);
+    expect(await live.text()).toMatch(/<strong>pop-2<\/strong> \(popularity\)/);
     expect((await post(app, "/dashboard/experiments/web-1/stop", cookie, {})).status).toBe(409);
   });
 

@@ -22,6 +22,13 @@ type C = Context<AppEnv>;
 const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'";
 
+/** What a successful form post says after its redirect (fixed texts; the id is escaped on the page). */
+const DONE: Record<string, (id: string) => string> = {
+  started: (id) => `Experiment ${id} is running.`,
+  stopped: (id) => `Experiment ${id} stopped.`,
+  promoted: (id) => `Experiment ${id} promoted: its winner is live.`,
+};
+
 const loginForm = html`<section><form class="row" method="post" action="/dashboard/login">
 <label>Admin key<input name="key" type="password" autocomplete="current-password" required autofocus></label>
 <button type="submit">Log in</button></form>
@@ -81,7 +88,10 @@ export function dashboardRoutes(): Hono<AppEnv> {
     deleteCookie(c, COOKIE, { path: "/dashboard" });
     return c.redirect("/dashboard/login", 303);
   });
-  app.get("/", (c) => overview(c));
+  app.get("/", (c) => {
+    const done = DONE[c.req.query("done") ?? ""];
+    return overview(c, done ? { text: done(c.req.query("id") ?? ""), ok: true } : undefined);
+  });
   app.get("/models", (c) => c.html(page("Versions", "/dashboard/models", modelsPage(c.env.DB))));
   app.get("/jobs", (c) => {
     const job = c.req.query("job") || undefined;
@@ -118,7 +128,7 @@ export function dashboardRoutes(): Hono<AppEnv> {
       const { text } = failure(err);
       return overview(c, { text: `Not started: ${text}` }, 409);
     }
-    return overview(c, { text: `Experiment ${body.data.id} is running.`, ok: true });
+    return c.redirect(`/dashboard?done=started&id=${body.data.id}`, 303);
   });
   app.post("/experiments/:id/:action{stop|promote}", async (c) => {
     const { id, action } = c.req.param();
@@ -131,9 +141,8 @@ export function dashboardRoutes(): Hono<AppEnv> {
     } catch (err) {
       return overview(c, { text: failure(err).text }, 409);
     }
-    const text =
-      action === "stop" ? `Experiment ${id} stopped.` : `Experiment ${id} promoted: its winner is live.`;
-    return overview(c, { text, ok: true });
+    // post, redirect, get: reloading the page shows it again instead of posting again
+    return c.redirect(`/dashboard?done=${action === "stop" ? "stopped" : "promoted"}&id=${id}`, 303);
   });
   return app;
 }

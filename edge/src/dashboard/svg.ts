@@ -22,7 +22,8 @@ const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 2 : 1)}%`;
  * ends at the largest upper bound (rounded up), so bars of one chart compare directly.
  */
 export function intervalChart(title: string, rows: readonly IntervalRow[], width = 560): string {
-  const left = 170;
+  // room for the longest label (about 7 px a character at 12 px), within reason
+  const left = Math.min(300, Math.max(90, 12 + 7 * Math.max(...rows.map((r) => r.label.length))));
   const right = 70;
   const rowH = 34;
   const top = 34;
@@ -103,7 +104,7 @@ function niceMax(v: number): number {
 
 function svg(width: number, height: number, title: string, body: string[]): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px" role="img" ` +
     `aria-label="${esc(title)}" font-family="system-ui, sans-serif" font-size="12">${body.join("")}</svg>`
   );
 }
