@@ -23,7 +23,7 @@ afterAll(() => removeDir(home));
 
 // Each stand-in imports gpu-worker's app (torch included) and each run starts a Python process: on a
 // loaded 2-core machine that takes minutes, so the limits are roomy; these tests check behaviour only.
-const SLOW = 300_000;
+const SLOW = 600_000;
 const TINY = ["--model", "sasrec", "--dataset", "sample", "--preset", "tiny", "--every", "1"];
 
 function cliArgs(args: string[]) {
