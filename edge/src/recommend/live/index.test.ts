@@ -62,3 +62,20 @@ describe("the live version cached in the isolate", () => {
     expect((await cache.get(env.DB, 1))?.version).toBe("pop-1");
   });
 });
+
+describe("concurrent misses", () => {
+  it("each read D1 and keep no pending promise, and a read that an invalidation overtook is not kept", async () => {
+    await publish("pop-1", "pop-2");
+    await activateModelVersion(env.DB, "pop-1");
+    const cache = new LiveVersionCache(3_600_000);
+    const [a, b] = await Promise.all([cache.get(env.DB, 0), cache.get(env.DB, 0)]);
+    expect([a?.version, b?.version]).toEqual(["pop-1", "pop-1"]);
+
+    cache.invalidate();
+    const overtaken = cache.get(env.DB, 1); // started before the switch below
+    await activateModelVersion(env.DB, "pop-2");
+    cache.invalidate();
+    await overtaken;
+    expect((await cache.get(env.DB, 2))?.version).toBe("pop-2");
+  });
+});

@@ -4,30 +4,28 @@ import { liveModelVersion, type ModelVersionRow } from "../../storage/models.ts"
  * The live version's row, cached in the isolate so that a recommendation does not read
  * model_versions. Activation and rollback in this isolate invalidate it at once; other isolates
  * (they share D1, not memory) re-read it once `ttlMs` has passed since their last read, so they
- * serve the previous version for at most `ttlMs` after a switch. Concurrent misses share one read.
+ * serve the previous version for at most `ttlMs` after a switch. Only finished reads are kept:
+ * workerd does not let one request await I/O that another request started, so concurrent misses
+ * each read D1 (one cheap query each) rather than share a pending promise.
  */
 export class LiveVersionCache {
-  #row: Promise<ModelVersionRow | null> | null = null;
-  #at = 0;
+  #row: { value: ModelVersionRow | null; at: number } | null = null;
+  #generation = 0; // bumped by invalidate: a read that started before it is not kept
 
   constructor(private readonly ttlMs: number) {}
 
-  get(db: D1Database, now = Date.now()): Promise<ModelVersionRow | null> {
-    if (this.#row === null || now - this.#at >= this.ttlMs) {
-      const read = liveModelVersion(db);
-      this.#row = read;
-      this.#at = now;
-      // A failed read is not kept (nor is one that an invalidation already replaced).
-      read.catch(() => {
-        if (this.#row === read) this.#row = null;
-      });
-    }
-    return this.#row;
+  async get(db: D1Database, now = Date.now()): Promise<ModelVersionRow | null> {
+    if (this.#row !== null && now - this.#row.at < this.ttlMs) return this.#row.value;
+    const generation = this.#generation;
+    const value = await liveModelVersion(db); // a failed read throws and keeps nothing
+    if (generation === this.#generation) this.#row = { value, at: now };
+    return value;
   }
 
   /** After activate or rollback in this isolate: the next request reads D1. */
   invalidate(): void {
     this.#row = null;
+    this.#generation += 1;
   }
 }
 
