@@ -56,6 +56,8 @@ image = (
             VERSION_ENV: package_version(),
             "GENREC_ARTIFACTS_DIR": "/vol/artifacts",
             "GENREC_DATA_ROOT": "/vol/data",  # beauty/sports/toys uploaded with `modal volume put`
+            # jobs publish their SID codebooks under <jobs root>/.sids, where assign_sids looks
+            "GENREC_JOBS_DIR": "/vol/jobs",
         }
     )
     .add_local_python_source("genrec")
