@@ -237,8 +237,9 @@ class ControlPlane(ModalClientBase):
         call = self.calls.get(req.function_call_id)
         if call is None:
             raise GRPCError(Status.NOT_FOUND, f"Function call {req.function_call_id} not found")
-        await self._stop(call)
+        # finished before the kill: _run, woken by the child's exit, must find the call already done
         call.finish(Result.GENERIC_STATUS_TERMINATED)  # as a container reports a cancelled input
+        await self._stop(call)
         await stream.send_message(Empty())
 
     async def _stop(self, call: Call) -> None:
