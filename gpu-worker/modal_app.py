@@ -2,7 +2,7 @@
 server, as a Modal method (`rpc`) and as an authenticated HTTPS endpoint (`web`); `train_job`,
 the training job on its own GPU container, started with `.spawn()` so that `train` returns at once;
 and `experiment` with `experiment_status` / `experiment_files`, the trainers' command line
-(genrec.train.experiment) on a GPU for `genrec gpu run|follow|fetch` (infra/src/commands/gpu/).
+(genrec.experiments) on a GPU for `genrec gpu run|follow|fetch` (infra/src/commands/gpu/).
 
     uv run modal deploy modal_app.py     # needs Modal credentials and the two secrets:
     modal secret create genrec-rpc GENREC_RPC_TOKEN=<token shared with the edge>
@@ -29,6 +29,7 @@ from typing import Any
 import modal
 
 # genrec's modules are light (torch loads lazily) and the deploying machine has them: plain imports.
+from genrec import experiments
 from genrec.jobs.runner import run_job
 from genrec.jobs.service import JobService, configure
 from genrec.jobs.settings import EDGE_KEY_ENV, EDGE_URL_ENV, JobSettings
@@ -38,7 +39,6 @@ from genrec.rpc.errors import error_response
 from genrec.rpc.handlers import VERSION_ENV, current_device, package_version
 from genrec.rpc.registry import dispatch
 from genrec.server.app import TOKEN_ENV, create_app
-from genrec.train import experiment as experiments
 
 app = modal.App("genrec-edge")
 

@@ -4,7 +4,7 @@ import { ArgumentError, PRESETS, parseArg } from "../../args.ts";
 import { type GpuRunSpec, newRunId } from "./runs.ts";
 
 /*
- * `gpu run` options -> the experiment function's spec (genrec.train.experiment.ExperimentSpec, which
+ * `gpu run` options -> the experiment function's spec (genrec.experiments.ExperimentSpec, which
  * checks it again on Modal): the trainers' own flags, --dataset --preset --set --sids --tag.
  */
 

@@ -1,4 +1,4 @@
-"""genrec.train.experiment: a spec runs the trainer's own command line into one folder, whose status,
+"""genrec.experiments: a spec runs the trainer's own command line into one folder, whose status,
 progress and files a client can read while it runs and after."""
 
 import json
@@ -7,8 +7,7 @@ from typing import get_args
 
 import pytest
 
-from genrec.rpc.models import TrainRequest
-from genrec.train.experiment import (
+from genrec.experiments import (
     TRAINERS,
     ExperimentError,
     ExperimentFailed,
@@ -18,6 +17,7 @@ from genrec.train.experiment import (
     run_experiment,
     trainer_argv,
 )
+from genrec.rpc.models import TrainRequest
 
 SPEC = {"run_id": "sample-sasrec-tiny-1", "model": "sasrec", "dataset": "sample", "preset": "tiny"}
 
