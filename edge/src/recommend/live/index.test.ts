@@ -21,13 +21,13 @@ describe("the live version cached in the isolate", () => {
     await publish("pop-1", "pop-2");
     await activateModelVersion(env.DB, "pop-1");
     const cache = new LiveVersionCache(1000);
-    expect((await cache.get(env.DB, 0))?.version).toBe("pop-1");
+    expect((await cache.read(env.DB, 0))?.version).toBe("pop-1");
     await activateModelVersion(env.DB, "pop-2"); // as another isolate would
-    expect((await cache.get(env.DB, 999))?.version).toBe("pop-1");
-    expect((await cache.get(env.DB, 1000))?.version).toBe("pop-2");
+    expect((await cache.read(env.DB, 999))?.version).toBe("pop-1");
+    expect((await cache.read(env.DB, 1000))?.version).toBe("pop-2");
     await activateModelVersion(env.DB, "pop-1");
     cache.invalidate();
-    expect((await cache.get(env.DB, 1001))?.version).toBe("pop-1");
+    expect((await cache.read(env.DB, 1001))?.version).toBe("pop-1");
   });
 
   it("is invalidated by activate and rollback in its isolate; others see them within their ttl", async () => {
@@ -55,11 +55,11 @@ describe("the live version cached in the isolate", () => {
   it("does not keep a failed read", async () => {
     const cache = new LiveVersionCache(3_600_000);
     await env.DB.exec("ALTER TABLE model_versions RENAME TO mv_moved");
-    await expect(cache.get(env.DB, 0)).rejects.toThrow();
+    await expect(cache.read(env.DB, 0)).rejects.toThrow();
     await env.DB.exec("ALTER TABLE mv_moved RENAME TO model_versions");
     await publish("pop-1");
     await activateModelVersion(env.DB, "pop-1");
-    expect((await cache.get(env.DB, 1))?.version).toBe("pop-1");
+    expect((await cache.read(env.DB, 1))?.version).toBe("pop-1");
   });
 });
 
@@ -68,14 +68,14 @@ describe("concurrent misses", () => {
     await publish("pop-1", "pop-2");
     await activateModelVersion(env.DB, "pop-1");
     const cache = new LiveVersionCache(3_600_000);
-    const [a, b] = await Promise.all([cache.get(env.DB, 0), cache.get(env.DB, 0)]);
+    const [a, b] = await Promise.all([cache.read(env.DB, 0), cache.read(env.DB, 0)]);
     expect([a?.version, b?.version]).toEqual(["pop-1", "pop-1"]);
 
     cache.invalidate();
-    const overtaken = cache.get(env.DB, 1); // started before the switch below
+    const overtaken = cache.read(env.DB, 1); // started before the switch below
     await activateModelVersion(env.DB, "pop-2");
     cache.invalidate();
     await overtaken;
-    expect((await cache.get(env.DB, 2))?.version).toBe("pop-2");
+    expect((await cache.read(env.DB, 2))?.version).toBe("pop-2");
   });
 });
