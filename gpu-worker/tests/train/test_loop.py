@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from genrec.train.checkpoint import reopen
 from genrec.train.config import TrainConfig
 from genrec.train.loop import (
     STOP_FILE,
@@ -77,6 +78,10 @@ def test_a_stop_file_ends_the_run_at_its_next_evaluation(tmp_path: Path) -> None
     assert not (tmp_path / STOP_FILE).exists()  # honoured once
     again = fit(toy_task([]), cfg, tmp_path, {"train": {}}, RULE, resume=True)
     assert again.epoch == 2 and again.stopped == "requested"
+    assert reopen(tmp_path) == "requested"  # --extend: the time-boxed run trains on to its budget
+    extended = fit(toy_task([0.2] * 4), cfg, tmp_path, {"train": {}}, RULE, resume=True)
+    assert (extended.epoch, extended.best_epoch, extended.stopped) == (10, 4, "max_epochs")
+    assert reopen(tmp_path) == "max_epochs" and reopen(tmp_path) is None
 
 
 def test_checkpoints_from_before_the_shared_loop_still_load() -> None:

@@ -41,7 +41,7 @@ from genrec.models import (
 )
 from genrec.progress import progress
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import cli_overrides, results_dir, run_dir, run_name, run_parser
+from genrec.train.cli import cli_overrides, extend_run, results_dir, run_dir, run_name, run_parser
 from genrec.train.config import config_dict
 from genrec.train.defaults import DatasetDefaults, data_shape
 from genrec.train.loop import EpochCallback, FitState, ResumeRule, Task, Validation, fit
@@ -150,7 +150,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     out = results_dir(args)
     defaults.announce()
-    result = run(config, run_dir(args, args.model), out, args.resume, tag=args.tag, defaults=defaults)
+    runs = run_dir(args, args.model)
+    extend_run(args, runs)
+    result = run(config, runs, out, args.resume, tag=args.tag, defaults=defaults)
     test = result["test"]["metrics"]
     print(f"test ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}", end=" ")
     print(f"(best epoch {result['best_epoch']} of {result['epochs_run']})")

@@ -1,4 +1,4 @@
-"""``python -m genrec.data import|validate|stats|split``: bring a dataset in, check it, describe it.
+"""``python -m genrec.data import|validate|stats|split|holdout``: bring a dataset in, check it, describe it.
 
 A DATASET is a builtin name (beauty, sports, toys, sample), the name of an imported dataset, or a
 path in any format of genrec.data.formats (canonical, amazon-shared, amazon-raw, events), detected
@@ -10,6 +10,8 @@ unless ``--format`` names it.
 - ``validate`` reads every row and names each bad one as ``file:line: reason``; writes nothing.
 - ``stats``    users, items, interactions, density, lengths, and the defaults an untuned dataset gets.
 - ``split``    the leave-one-out sizes every trainer and evaluator uses.
+- ``holdout``  a copy with a random fraction of the items held out of training, for the cold-start
+               benchmark (genrec.data.holdout), under ``var/data/cold<percent>/<name>``.
 
 Exit status: 0 ok, 1 bad data (every bad row printed), 2 bad arguments.
 """
@@ -31,6 +33,7 @@ from genrec.data.amazon_shared import TEXT_SOURCES
 from genrec.data.canonical import write_canonical
 from genrec.data.dataset import Dataset
 from genrec.data.formats import FORMATS, LoadOptions, load_source
+from genrec.data.holdout import hold_out_items
 from genrec.data.io import DataFormatError, LoadReport
 from genrec.data.registry import imports_root, source_of
 from genrec.data.split import MAX_LEN, leave_one_out
@@ -188,6 +191,27 @@ def cmd_split(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_holdout(args: argparse.Namespace) -> int:
+    ds, _ = load(args, skip_bad=False)
+    held = hold_out_items(ds, args.fraction, args.seed)
+    out: Path = args.out or imports_root() / f"cold{round(args.fraction * 100)}" / ds.name
+    if out.exists() and not args.force:
+        raise DataError(f"{out} exists (--force replaces it)")
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    write_canonical(held.dataset, tmp)
+    record = {**held.summary, "held_out": list(held.held_out)}
+    (tmp / "holdout.json").write_text(json.dumps(record, indent=1) + "\n")
+    if out.exists():
+        shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp.rename(out)
+    for key, value in held.summary.items():
+        print(f"{key:34} {_fmt(value)}")
+    print(f"wrote {out} (train on it as --dataset {out.resolve()})")
+    return 0
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
@@ -225,6 +249,13 @@ def parser() -> argparse.ArgumentParser:
         if name == "stats":
             p.add_argument("--out", type=Path, help="also write the JSON here")
         p.set_defaults(run=run)
+    hold = sub.add_parser("holdout", help="a copy with a fraction of the items held out of training")
+    add_source_args(hold)
+    hold.add_argument("--fraction", type=float, default=0.05, help="share of items held out (default 0.05)")
+    hold.add_argument("--seed", type=int, default=2024, help="seed of the draw (default 2024)")
+    hold.add_argument("--out", type=Path, help="output directory (default var/data/cold<percent>/<name>)")
+    hold.add_argument("--force", action="store_true", help="replace an existing output directory")
+    hold.set_defaults(run=cmd_holdout)
     return root
 
 

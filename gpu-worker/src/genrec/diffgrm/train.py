@@ -32,7 +32,7 @@ from genrec.diffgrm.serve import export_artifact
 from genrec.sid.artifacts import artifacts_root
 from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import DEFAULT_RUNS, cli_overrides, results_dir, run_name, run_parser
+from genrec.train.cli import DEFAULT_RUNS, cli_overrides, extend_run, results_dir, run_name, run_parser
 from genrec.train.defaults import DatasetDefaults, data_shape
 from genrec.train.loop import EpochCallback, ResumeRule, Task, Validation, fit
 from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, save_run
@@ -169,6 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         plain = load_meta(runs, "last")
         if plain is not None and plain["state"]["stopped"]:  # reuse the finished plain run's weights
             run_dir, resume = runs, True
+    extend_run(args, run_dir)
     last = load_meta(run_dir, "last") if resume else None
     # decode-only variants re-evaluate a finished run; their wall time leaves its training out
     reused = bool(last and last["state"]["stopped"] and (args.tag or args.ablation == "no-cpd"))

@@ -28,7 +28,7 @@ from genrec.rpg.graph import build_graph
 from genrec.rpg.model import RPG
 from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.cli import cli_overrides, results_dir, run_dir, run_name, run_parser
+from genrec.train.cli import cli_overrides, extend_run, results_dir, run_dir, run_name, run_parser
 from genrec.train.defaults import DatasetDefaults, data_shape
 from genrec.train.loop import EpochCallback, ResumeRule, Task, Validation, fit
 from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, save_run
@@ -137,7 +137,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     out = results_dir(args)
     defaults.announce()
-    result = run(config, table, run_dir(args, "rpg"), out, args.resume, args.tag, defaults=defaults)
+    runs = run_dir(args, "rpg")
+    extend_run(args, runs)
+    result = run(config, table, runs, out, args.resume, args.tag, defaults=defaults)
     for name in ("exhaustive", "graph"):
         test = result["test"][name]["metrics"]
         print(f"test {name}: ndcg@10 {test['ndcg@10']:.4f} recall@10 {test['recall@10']:.4f}")

@@ -56,3 +56,19 @@ def load_checkpoint(
     if optimizer is not None:
         optimizer.load_state_dict(blob["optimizer"])
     return meta
+
+
+def reopen(run_dir: Path) -> str | None:
+    """Clear the recorded stop of ``run_dir``'s ``last`` checkpoint so that a resumed run trains on
+    (``--extend``); returns the stop it cleared (None when the run had not stopped)."""
+    path = run_dir / "last.json"
+    meta = load_meta(run_dir, "last")
+    if meta is None:
+        raise FileNotFoundError(f"no 'last' checkpoint in {run_dir} to extend")
+    stopped = meta["state"].get("stopped")
+    if stopped is not None:
+        meta["state"]["stopped"] = None
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, path)
+    return stopped

@@ -15,6 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from genrec.train.checkpoint import reopen
 from genrec.train.config import PRESET_NAMES
 from genrec.train.overrides import parse_sets
 from genrec.train.results import REPO_ROOT, RUN_RESULTS, git_info
@@ -47,6 +48,12 @@ def run_parser(
     )
     p.add_argument("--threads", type=int, help="torch CPU threads (same as --set train.threads=N; default 1)")
     p.add_argument("--resume", action="store_true", help="continue from the run directory's last checkpoint")
+    p.add_argument(
+        "--extend",
+        action="store_true",
+        help="with --resume: train on past the run's recorded stop (a STOP file, early stopping or the "
+        "epoch budget), up to train.epochs",
+    )
     p.add_argument("--out", type=Path, help=f"run directory for checkpoints (default under {DEFAULT_RUNS})")
     add_results_args(p, results_dir)
     p.add_argument("--tag", default="", help="suffix for the result file and run directory, e.g. e40")
@@ -120,3 +127,13 @@ def run_name(dataset: str, *parts: str) -> str:
 def run_dir(args: argparse.Namespace, model: str) -> Path:
     """``--out``, else ``var/runs/<dataset>-<model>-<preset>[-<tag>]``."""
     return args.out or DEFAULT_RUNS / run_name(args.dataset, model, args.preset, args.tag)
+
+
+def extend_run(args: argparse.Namespace, path: Path) -> None:
+    """``--extend``: reopen the run in ``path`` (genrec.train.checkpoint.reopen) before resuming it."""
+    if not getattr(args, "extend", False):
+        return
+    if not args.resume:
+        raise SystemExit("--extend continues a stopped run: it needs --resume")
+    stopped = reopen(path)
+    print(f"{path}: " + (f"recorded stop '{stopped}' cleared; training on" if stopped else "had not stopped"))
