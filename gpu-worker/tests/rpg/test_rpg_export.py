@@ -87,6 +87,26 @@ def test_train_and_export_the_sample(tmp_path) -> None:
     assert len(set(popular.tolist())) == len(popular) and popular.min() >= 1
     assert "onnx" in json.loads((tmp_path / "results" / "sample-tiny.json").read_text())
 
+    # withheld items (cold-start benchmark): gone from the set, everything else unchanged
+    withheld = frozenset(ds.item_ids[r] for r in (2, 5, n))
+    small = export(tmp_path / "run", tmp_path / "rpg-sample-cold", withhold=withheld)
+    kept = [r for r in range(n + 1) if ds.item_ids[r] not in withheld]
+    cold = tmp_path / "rpg-sample-cold"
+    assert small["n_items"] == n - 3 and json.loads((cold / "items.json").read_text()) == [
+        ds.item_ids[r] for r in kept
+    ]
+    assert np.array_equal(np.fromfile(cold / "sids.u8", dtype=np.uint8).reshape(n - 2, 8), table.sids[kept])
+    popular_cold = np.fromfile(cold / "popular.i32", dtype="<i4")
+    assert [ds.item_ids[kept[r]] for r in popular_cold] == [
+        ds.item_ids[r] for r in popular if ds.item_ids[r] not in withheld
+    ]
+    old = torch.tensor([[0] * 47 + [1, 3, 4]])
+    new = torch.tensor([[0] * 47 + [kept.index(1), kept.index(3), kept.index(4)]])  # [.., 1, 2, 3]
+    same = onnx_logprobs(out / "model.onnx")(old), onnx_logprobs(cold / "model.onnx")(new)
+    assert float((same[0] - same[1]).abs().max()) <= 1e-5
+    with pytest.raises(ValueError, match="not in sample"):
+        export(tmp_path / "run", tmp_path / "x", withhold=frozenset({"no-such-item"}))
+
     swept = sweep(tmp_path / "run", "test", [(10, 5, 2), (10, 20, 1)], ("random", "history"))
     modes = [(r["mode"], r.get("k"), r.get("init")) for r in swept["rows"]]
     assert modes[0] == ("exhaustive", None, None) and len(modes) == 1 + 2 * 2

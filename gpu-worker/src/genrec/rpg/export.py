@@ -7,12 +7,14 @@ dynamic batch), model.int8.onnx (onnxruntime dynamic quantization) and codes.sim
 code cosines the graph is built from, so the edge links items added later into the same graph; with
 ``--sid-artifact`` the manifest names the SID codebooks that encode them), then manifest.json with every
 file's size and sha256, validated against the shared schema. The fp32 model must match PyTorch
-within ``PARITY_TOL`` on random histories or nothing is written.
+within ``PARITY_TOL`` on random histories or nothing is written. ``--withhold FILE`` leaves the
+listed items out of the set (the cold-start benchmark adds them later through the edge's API).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import warnings
 from pathlib import Path
@@ -55,6 +57,24 @@ def load_run(run_dir: Path, name: str = "best") -> tuple[RPG, RunConfig, dict[st
     model = RPG(config.model, sids)
     load_checkpoint(run_dir, name, model)
     return model.eval(), config, meta
+
+
+def without_items(model: RPG, item_ids: tuple[str, ...], withhold: frozenset[str]) -> tuple[RPG, np.ndarray]:
+    """``model`` over the items not in ``withhold`` (their SID rows dropped, everything else shared),
+    and the kept rows of the old numbering: int64 [N'+1], row 0 = padding."""
+    kept = np.array([0, *(r for r in range(1, len(item_ids)) if item_ids[r] not in withhold)], dtype=np.int64)
+    sids = model.sid_table()[kept]
+    smaller = RPG(model.config, sids)
+    smaller.load_state_dict({**model.state_dict(), "sids": torch.from_numpy(sids)})
+    return smaller.eval(), kept
+
+
+def remap(split: EvalSplit, row: np.ndarray) -> EvalSplit:
+    """``split`` in the numbering ``row`` (old row -> new, -1 = left out), without the rows that
+    touch a left-out item."""
+    histories, targets = row[split.histories], row[split.targets]
+    keep = (targets > 0) & (histories >= 0).all(axis=1)
+    return EvalSplit(split.users[keep], histories[keep], targets[keep])
 
 
 def export_onnx(model: RPG, path: Path) -> None:
@@ -129,18 +149,31 @@ def export(
     eval_valid: bool = False,
     result: Path | None = None,
     sid_artifact: str | None = None,
+    withhold: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Write the artifact set for ``run_dir``'s best checkpoint into ``out``; returns the manifest.
-    ``sid_artifact``: the GPU worker's SID artifact version the run's SIDs came from (cold start)."""
+    ``sid_artifact``: the GPU worker's SID artifact version the run's SIDs came from (cold start);
+    ``withhold``: item ids left out of the set (``without_items``)."""
     version = check_version(version or out.name)
     torch.set_num_threads(1)
     model, config, meta = load_run(run_dir)
     ds, _ = load_dataset(config.dataset)
     assert ds.n_items == model.n_items, "the dataset no longer matches the checkpoint"
+    unknown = withhold - set(ds.item_ids[1:])
+    if unknown:
+        raise ValueError(f"{len(unknown)} items to withhold are not in {config.dataset}, e.g. {min(unknown)}")
     loo = leave_one_out(ds, config.model.max_len)
+    item_ids = list(ds.item_ids)
+    popular = popularity(loo.train, ds.n_items)
+    if withhold:
+        model, kept = without_items(model, ds.item_ids, withhold)
+        row = np.full(ds.n_items + 1, -1, dtype=np.int64)
+        row[kept] = np.arange(len(kept))
+        popular, item_ids = row[popular[row[popular] > 0]], [item_ids[r] for r in kept]
+        loo = dataclasses.replace(loo, valid=remap(loo.valid, row), n_items=model.n_items)
     sids = model.sid_table()  # [N+1, m]
     tmp = staging(out)
-    (tmp / "items.json").write_text(json.dumps(list(ds.item_ids)) + "\n")
+    (tmp / "items.json").write_text(json.dumps(item_ids) + "\n")
     sids.tofile(tmp / "sids.u8")
     with torch.inference_mode():
         code_emb = model.code_embeddings()  # [m, 256, d]
@@ -148,7 +181,7 @@ def export(
         code_similarity(code_emb).numpy().astype("<f4").tofile(tmp / "codes.sim.f32")  # [m, 256, 256]
     item_graph.indptr.astype("<i4").tofile(tmp / "graph.indptr.i32")
     item_graph.indices.astype("<i4").tofile(tmp / "graph.indices.i32")
-    popularity(loo.train, ds.n_items).astype("<i4").tofile(tmp / "popular.i32")
+    popular.astype("<i4").tofile(tmp / "popular.i32")
     export_onnx(model, tmp / "model.onnx")
     diff = parity(model, tmp / "model.onnx")
     if diff > PARITY_TOL:
@@ -168,7 +201,7 @@ def export(
         "model": "rpg",
         "dataset": Path(config.dataset).name,
         "created_at": now_iso(),
-        "n_items": ds.n_items,
+        "n_items": model.n_items,
         "digits": config.model.n_digits,
         "codebook": CODEBOOK,
         "max_len": config.model.max_len,
@@ -192,6 +225,15 @@ def export(
     return publish_folder(tmp, out, manifest)
 
 
+def read_ids(path: Path) -> list[str]:
+    """Item ids from a JSON list or from a holdout record's ``held_out``."""
+    data = json.loads(path.read_text())
+    ids = data["held_out"] if isinstance(data, dict) else data
+    if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
+        raise SystemExit(f"{path}: expected a JSON list of item ids or a holdout.json")
+    return ids
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m genrec.rpg.export", description=__doc__.splitlines()[0])
     p.add_argument(
@@ -206,9 +248,22 @@ def main(argv: list[str] | None = None) -> None:
         help="the SID artifact version (under $GENREC_ARTIFACTS_DIR) the run's SIDs came from: the edge "
         "asks the worker to encode new items with it (cold start)",
     )
+    p.add_argument(
+        "--withhold",
+        type=Path,
+        help="a JSON list of item ids, or a holdout.json (genrec.data holdout): leave those items out "
+        "of the set, to be added through the edge's API (cold-start benchmark)",
+    )
     args = p.parse_args(argv)
+    withhold = frozenset(read_ids(args.withhold)) if args.withhold else frozenset()
     manifest = export(
-        args.checkpoint, args.out, args.version, args.eval_valid, args.result, sid_artifact=args.sid_artifact
+        args.checkpoint,
+        args.out,
+        args.version,
+        args.eval_valid,
+        args.result,
+        sid_artifact=args.sid_artifact,
+        withhold=withhold,
     )
     print(json.dumps({k: manifest[k] for k in ("version", "n_items", "digits", "metrics")}, indent=2))
     print(f"wrote {args.out}")

@@ -1,0 +1,175 @@
+"""Cold-start benchmark (issue 16, item 2): how often items added after training are recommended
+and hit, by a model that never saw them against the same model trained with them.
+
+    python -m genrec.tools.coldstart --holdout var/data/cold5/toys \\
+        --cold-rpg var/runs/toys-rpg-cpu-cold5 --warm-rpg var/runs/toys-rpg-cpu \\
+        --warm-sasrec var/runs/toys-sasrec-cpu --out ../bench/results/coldstart/toys.json
+
+The holdout copy (genrec.data.holdout) fixes the test split: the original test targets, histories
+without the held-out items. Every model ranks the same catalogue, the copy's items, with its
+best checkpoint, on the full test split (the papers' protocol: every item scored, unfiltered):
+
+- ``rpg-cold``: RPG trained on the copy. The held-out items were never in training, and their SIDs
+  come from codebooks fitted without them: exactly what the GPU worker's ``assign_sids`` gives an
+  item upserted after training (the edge's cold-start path, bench/edge/coldstart.ts).
+- ``rpg-warm``: RPG trained on the whole dataset, so with the held-out items; the upper reference.
+- ``sasrec-warm``: an ID model trained with them. An ID model trained without an item has no row
+  for it and cannot score it: its cold-target hits are 0 by construction, not measured here.
+- ``content-knn``: the untrained text scorer (the last item's nearest neighbours by text), which
+  needs no training to cover a new item.
+
+Per model: metrics over all test users, over those whose target is a held-out item
+(``cold_targets``) and over the rest, and exposure: the share of top-10 slots that held-out items
+take, and how many distinct held-out items reach any top 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from genrec.baselines.export import load_embedding_run
+from genrec.data import Dataset, leave_one_out, load_dataset
+from genrec.eval.ranking import metrics_from_ranks, target_ranks
+from genrec.models import ContentKNN, ContentKNNConfig
+from genrec.progress import progress
+from genrec.rpg.evaluate import by_length
+from genrec.rpg.export import load_run
+from genrec.rpg.model import sid_tokens, table_scores
+from genrec.train.results import git_info, machine_info, write_result
+
+Scorer = Callable[[Tensor], Tensor]  # copy-numbered histories [B, L] -> scores [B, N+1] over the copy
+TOP = 10
+
+
+def row_map(copy: Dataset, other: Dataset) -> np.ndarray:
+    """``other``'s row of each of the copy's rows: int64 [N+1], 0 where ``other`` lacks the item."""
+    return np.array([0, *(other.item_index.get(i, 0) for i in copy.item_ids[1:])], dtype=np.int64)
+
+
+def in_copy_numbering(scores: Tensor, to_other: Tensor) -> Tensor:
+    """Scores over another numbering [B, M+1] -> over the copy [B, N+1]; items it lacks get -inf."""
+    out = scores[:, to_other]
+    out[:, to_other == 0] = float("-inf")
+    return out
+
+
+def rpg_scorer(run_dir: Path, copy: Dataset) -> tuple[Scorer, str]:
+    model, config, _ = load_run(run_dir)
+    to_run = torch.from_numpy(row_map(copy, load_dataset(config.dataset)[0]))
+    tokens = sid_tokens(model.sid_table())  # [M+1, m]
+
+    def score(histories: Tensor) -> Tensor:
+        with torch.inference_mode():
+            logprobs = model.user_logprobs(to_run[histories])  # [B, m, 256]
+        return in_copy_numbering(table_scores(logprobs.float(), tokens), to_run)
+
+    return score, config.dataset
+
+
+def embedding_scorer(run_dir: Path, copy: Dataset) -> tuple[Scorer, str]:
+    model, config, _ = load_embedding_run(run_dir)
+    to_run = torch.from_numpy(row_map(copy, load_dataset(config["dataset"])[0]))
+
+    def score(histories: Tensor) -> Tensor:
+        with torch.inference_mode():
+            return in_copy_numbering(model.score_all(to_run[histories]), to_run)
+
+    return score, str(config["dataset"])
+
+
+def knn_scorer(copy: Dataset, source: Dataset) -> Scorer:
+    """Content kNN (last item, meta text, MiniLM) over the copy, from the source's cached embeddings."""
+    full = ContentKNN.from_dataset(ContentKNNConfig(), source)
+    model = ContentKNN(full.config, full.vectors[torch.from_numpy(row_map(copy, source))])
+
+    def score(histories: Tensor) -> Tensor:
+        with torch.inference_mode():
+            return model.score_all(histories)
+
+    return score
+
+
+def evaluate(score: Scorer, copy: Dataset, held: np.ndarray, name: str, batch: int = 256) -> dict[str, Any]:
+    """Ranks of every test target, split by held-out or not, and the held-out items' top-10 share."""
+    split = by_length(leave_one_out(copy).test)
+    ranks, cold_rows, cold_slots, reached = [], [], 0, set()
+    with progress(total=len(split), desc=f"{name}: test users", unit="user") as bar:
+        for start in range(0, len(split), batch):
+            histories = torch.from_numpy(split.histories[start : start + batch])
+            targets = torch.from_numpy(split.targets[start : start + batch])
+            scores = score(histories)
+            ranks.append(target_ranks(scores, targets))
+            top = scores[:, 1:].topk(TOP, dim=1).indices.numpy() + 1  # [B, 10] rows
+            is_cold = held[top]
+            cold_slots += int(is_cold.sum())
+            reached.update(top[is_cold].tolist())
+            cold_rows.append(held[targets.numpy()])
+            bar.update(len(histories))
+    rank, cold = torch.cat(ranks), torch.from_numpy(np.concatenate(cold_rows))
+    return {
+        "all": {**metrics_from_ranks(rank), "users": len(rank)},
+        "cold_targets": {**metrics_from_ranks(rank[cold]), "users": int(cold.sum())},
+        "other_targets": {**metrics_from_ranks(rank[~cold]), "users": int((~cold).sum())},
+        "exposure": {
+            "cold_share_of_top10_slots": cold_slots / (TOP * len(rank)),
+            "cold_items_in_catalogue": int(held.sum()),
+            "cold_items_in_some_top10": len(reached),
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m genrec.tools.coldstart", description=__doc__.splitlines()[0])
+    p.add_argument("--holdout", type=Path, required=True, help="the holdout copy (genrec.data holdout)")
+    p.add_argument("--cold-rpg", type=Path, required=True, help="RPG run trained on the copy")
+    p.add_argument("--warm-rpg", type=Path, help="RPG run trained on the whole dataset")
+    p.add_argument("--warm-sasrec", type=Path, help="SASRec or eSASRec run trained on the whole dataset")
+    p.add_argument("--out", type=Path, required=True, help="result JSON")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    record = json.loads((args.holdout / "holdout.json").read_text())
+    copy, _ = load_dataset(str(args.holdout))
+    source, _ = load_dataset(record["source"])
+    held_ids = set(record["held_out"])
+    held = np.array([False, *(i in held_ids for i in copy.item_ids[1:])])
+    scorers: dict[str, tuple[Scorer, str]] = {"rpg-cold": rpg_scorer(args.cold_rpg, copy)}
+    runs = {"rpg-cold": str(args.cold_rpg)}
+    if args.warm_rpg:
+        scorers["rpg-warm"], runs["rpg-warm"] = rpg_scorer(args.warm_rpg, copy), str(args.warm_rpg)
+    if args.warm_sasrec:
+        scorers["sasrec-warm"] = embedding_scorer(args.warm_sasrec, copy)
+        runs["sasrec-warm"] = str(args.warm_sasrec)
+    scorers["content-knn"] = knn_scorer(copy, source), record["source"]
+    models = {}
+    for name, (score, trained_on) in scorers.items():
+        models[name] = {**evaluate(score, copy, held, name), "trained_on": trained_on, "run": runs.get(name)}
+        m = models[name]
+        print(
+            f"{name:12} N@10 all {m['all']['ndcg@10']:.4f}  cold targets {m['cold_targets']['ndcg@10']:.4f} "
+            f"(R@10 {m['cold_targets']['recall@10']:.4f})  other {m['other_targets']['ndcg@10']:.4f}  "
+            f"cold share of top-10 slots {m['exposure']['cold_share_of_top10_slots']:.4f}"
+        )
+    result = {
+        "benchmark": "coldstart",
+        "dataset": record["source"],
+        "holdout": {k: v for k, v in record.items() if k != "held_out"},
+        "catalogue_items": copy.n_items,
+        "protocol": "leave-one-out test split of the holdout copy; every catalogue item scored; unfiltered",
+        "models": models,
+        "git": git_info(),
+        "machine": machine_info("cpu"),
+    }
+    write_result(args.out, result, announce=True)
+
+
+if __name__ == "__main__":
+    main()

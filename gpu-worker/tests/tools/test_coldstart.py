@@ -1,0 +1,56 @@
+"""The cold-start benchmark on the shipped sample: holdout copy -> tiny RPG on it and on the whole
+sample, a tiny SASRec -> every model ranks the copy's catalogue."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from genrec.baselines.config import resolve_config as baseline_config
+from genrec.baselines.train import run as run_baseline
+from genrec.data import load_dataset
+from genrec.data.cli import main as data_main
+from genrec.rpg.config import resolve_config
+from genrec.rpg.train import run
+from genrec.sid.table import load_sids
+from genrec.tools.coldstart import in_copy_numbering, main
+
+
+def test_an_item_a_model_lacks_scores_minus_infinity() -> None:
+    scores = torch.tensor([[0.0, 1.0, 2.0, 3.0]])  # another numbering, 3 items
+    out = in_copy_numbering(scores, torch.tensor([0, 3, 0, 1]))  # copy rows 1..3 -> its 3, none, 1
+    assert out[0, 1:].tolist() == [3.0, float("-inf"), 1.0]
+
+
+def test_cold_start_benchmark_on_the_sample(tmp_path: Path) -> None:
+    copy_dir = tmp_path / "cold20" / "sample"
+    assert data_main(["holdout", "sample", "--fraction", "0.2", "--out", str(copy_dir)]) == 0
+    record = json.loads((copy_dir / "holdout.json").read_text())
+    runs = {}
+    for name, dataset in (("cold", str(copy_dir)), ("warm", "sample")):
+        ds, _ = load_dataset(dataset)
+        config = resolve_config(dataset, "tiny", "random:8", 8, {"train.epochs": "1"})
+        run(config, load_sids("random:8", ds), tmp_path / name, tmp_path / "results")
+        runs[name] = tmp_path / name
+    sasrec = baseline_config("sasrec", "sample", "tiny", {"train.epochs": 1})
+    run_baseline(sasrec, tmp_path / "sasrec", tmp_path / "results")
+    out = tmp_path / "coldstart.json"
+    models = ["--cold-rpg", str(runs["cold"]), "--warm-rpg", str(runs["warm"])]
+    main(["--holdout", str(copy_dir), *models, "--warm-sasrec", str(tmp_path / "sasrec"), "--out", str(out)])
+    result = json.loads(out.read_text())
+    assert set(result["models"]) == {"rpg-cold", "rpg-warm", "sasrec-warm", "content-knn"}
+    copy, _ = load_dataset(str(copy_dir))
+    for name, model in result["models"].items():
+        assert model["all"]["users"] == model["cold_targets"]["users"] + model["other_targets"]["users"]
+        assert model["cold_targets"]["users"] == record["test_rows_with_held_out_target"] > 0, name
+        exposure = model["exposure"]
+        assert 0 <= exposure["cold_share_of_top10_slots"] <= 1
+        assert exposure["cold_items_in_catalogue"] == record["held_out_items_as_test_targets"]
+        assert exposure["cold_items_in_some_top10"] <= exposure["cold_items_in_catalogue"]
+        assert np.isclose(
+            model["all"]["recall@10"] * model["all"]["users"],
+            sum(model[k]["recall@10"] * model[k]["users"] for k in ("cold_targets", "other_targets")),
+        )
+    assert result["catalogue_items"] == copy.n_items
+    assert result["models"]["rpg-warm"]["trained_on"] == "sample"
