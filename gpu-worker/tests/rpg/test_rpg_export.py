@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,15 @@ import torch
 from genrec.data import load_dataset
 from genrec.rpc.models import ArtifactManifest
 from genrec.rpg.config import resolve_config
-from genrec.rpg.export import PARITY_TOL, export, export_onnx, onnx_logprobs, quantize_int8, random_histories
+from genrec.rpg.export import (
+    PARITY_TOL,
+    export,
+    export_onnx,
+    onnx_logprobs,
+    quantize_int8,
+    random_histories,
+    read_ids,
+)
 from genrec.rpg.model import RPG, RPGConfig
 from genrec.rpg.train import run
 from genrec.sid.table import load_sids, random_sids
@@ -117,3 +126,12 @@ def test_train_and_export_the_sample(tmp_path) -> None:
 def test_bad_versions_are_refused(tmp_path, version) -> None:
     with pytest.raises(ValueError, match="bad artifact version"):
         export(tmp_path, tmp_path / "x", version=version)
+
+
+def test_withhold_from_a_holdout_record_keeps_the_ids_its_copy_holds(tmp_path: Path) -> None:
+    # held-out items that were no test target are gone from the copy: the set cannot withhold them
+    (tmp_path / "holdout.json").write_text(json.dumps({"held_out": ["a", "gone", "c"], "fraction": 0.2}))
+    (tmp_path / "items.jsonl").write_text("".join(json.dumps({"id": i}) + "\n" for i in ("a", "b", "c")))
+    assert read_ids(tmp_path / "holdout.json") == ["a", "c"]
+    (tmp_path / "list.json").write_text(json.dumps(["gone"]))
+    assert read_ids(tmp_path / "list.json") == ["gone"]  # an explicit list is checked by export

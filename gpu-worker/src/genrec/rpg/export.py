@@ -226,11 +226,16 @@ def export(
 
 
 def read_ids(path: Path) -> list[str]:
-    """Item ids from a JSON list or from a holdout record's ``held_out``."""
+    """Item ids from a JSON list, or from a holdout record's ``held_out``: only those its copy still
+    holds (the items.jsonl beside it), as held-out items that were no test target left the copy."""
     data = json.loads(path.read_text())
     ids = data["held_out"] if isinstance(data, dict) else data
     if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
         raise SystemExit(f"{path}: expected a JSON list of item ids or a holdout.json")
+    if isinstance(data, dict):
+        with (path.parent / "items.jsonl").open() as lines:
+            present = {json.loads(line)["id"] for line in lines if line.strip()}
+        ids = [i for i in ids if i in present]
     return ids
 
 
