@@ -69,6 +69,7 @@ describe("rankMetrics", () => {
     expect(m["ndcg@3"]).toBeCloseTo((1 + 1 / Math.log2(3)) / 3);
     expect(m["held_out_slot_share@3"]).toBeCloseTo(3 / 9);
     expect(m.held_out_items_reached).toBe(2);
+    expect(m.distinct_items).toBe(8);
   });
   it("looks at the first k only", () => {
     const m = rankMetrics([["a", "b", "t"]], ["t"], new Set(["t"]), 2);

@@ -53,7 +53,8 @@ export function sidAgreement(pairs: { edge: readonly number[]; reference: readon
 
 /**
  * Leave-one-out metrics of ranked lists (one target each): hit rate@k, NDCG@k, and the exposure of
- * `heldOut` items: their share of all top-k slots and how many distinct ones reach any top k.
+ * `heldOut` items: their share of all top-k slots and how many distinct ones reach any top k; and
+ * how many distinct items fill the top k at all (a model that ranks by popularity fills few).
  */
 export function rankMetrics(
   lists: readonly (readonly string[])[],
@@ -66,8 +67,10 @@ export function rankMetrics(
   let slots = 0;
   let heldSlots = 0;
   const reached = new Set<string>();
+  const distinct = new Set<string>();
   lists.forEach((list, u) => {
     const top = list.slice(0, k);
+    for (const id of top) distinct.add(id);
     const rank = top.indexOf(targets[u] as string);
     if (rank >= 0) {
       hits++;
@@ -87,6 +90,7 @@ export function rankMetrics(
     [`ndcg@${k}`]: users ? ndcg / users : Number.NaN,
     [`held_out_slot_share@${k}`]: slots ? heldSlots / slots : Number.NaN,
     held_out_items_reached: reached.size,
+    distinct_items: distinct.size,
   };
 }
 
