@@ -9,6 +9,9 @@
  *
  *   npx tsx bench/edge/coldstart.ts --copy gpu-worker/var/data/cold5/toys \
  *     --artifacts gpu-worker/var/artifacts/rpg-toys-cold5 --sid-root gpu-worker/var/artifacts
+ *
+ * Flags: --batch N items per upsert (100), --burst (every batch at once), --users N cold test users
+ * (all), --decode exhaustive|graph|auto (exhaustive), --wait-s, --seed, --note, --dataset.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -19,7 +22,13 @@ import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { ArtifactManifest, type Item } from "@genrec/shared";
 import { rankMetrics, seededSample, sidAgreement } from "../lib/coldstart.ts";
-import { recommend, storedOverlayCodes, untilSettled, warmWorker } from "../lib/coldstart-stack.ts";
+import {
+  recommend,
+  type Settled,
+  storedOverlayCodes,
+  untilSettled,
+  warmWorker,
+} from "../lib/coldstart-stack.ts";
 import { artifactSids, readHoldoutCopy, type TestCase } from "../lib/holdout-copy.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
@@ -35,6 +44,7 @@ const { values: args } = parseArgs({
     "wait-s": { type: "string", default: "900" },
     seed: { type: "string", default: "2024" },
     note: { type: "string" },
+    burst: { type: "boolean", default: false },
   },
 });
 if (!args.copy || !args.artifacts) throw new Error("--copy and --artifacts are required");
@@ -85,16 +95,28 @@ try {
   for (let i = 0; i < base.length; i += 1000) await edge.upsertItems(base.slice(i, i + 1000));
   log(`${version} live, ${base.length} known items stored; adding ${added.length} in batches of ${BATCH}`);
 
+  // One batch at a time, each settled before the next (a catalogue fed in steps), unless --burst:
+  // every batch at once, their assign_sids calls then compete for the worker within the edge's 25 s.
+  const waitMs = Number(args["wait-s"]) * 1000;
+  const settled: Settled[] = [];
+  const pollRoundsMs: number[] = [];
   const upsertedAt = new Map<string, number>();
   let pendingReported = 0;
+  const settle = async (ids: Map<string, number>) => {
+    const round = await untilSettled(stack, ids, waitMs, log);
+    settled.push(...round.settled);
+    pollRoundsMs.push(...round.pollRoundsMs);
+  };
   for (let i = 0; i < added.length; i += BATCH) {
     const batch = added.slice(i, i + BATCH);
     const at = performance.now();
     const reply = await edge.upsertItems(batch);
     pendingReported += reply.sids_pending ?? 0;
-    for (const item of batch) upsertedAt.set(item.id, at);
+    const ids = new Map(batch.map((item) => [item.id, at]));
+    if (args.burst) for (const [id, t] of ids) upsertedAt.set(id, t);
+    else await settle(ids);
   }
-  const { settled, pollRoundsMs } = await untilSettled(stack, upsertedAt, Number(args["wait-s"]) * 1000, log);
+  if (args.burst) await settle(upsertedAt);
   const readyMs = settled.filter((s) => s.state === "ready").map((s) => s.ms);
   const failures = settled.filter((s) => s.state !== "ready");
   log(`${readyMs.length} ready, ${failures.length} failed or still pending`);
@@ -130,6 +152,7 @@ try {
       sid_artifact: sidArtifact,
       decode_mode: args.decode,
       upsert_batch: BATCH,
+      upsert_pacing: args.burst ? "burst: every batch at once" : "each batch settled before the next",
       n: 10,
       exclude_seen: false,
       seed: Number(args.seed),
