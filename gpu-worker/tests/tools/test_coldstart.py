@@ -39,7 +39,7 @@ def test_cold_start_benchmark_on_the_sample(tmp_path: Path) -> None:
     models = ["--cold-rpg", str(runs["cold"]), "--warm-rpg", str(runs["warm"])]
     main(["--holdout", str(copy_dir), *models, "--warm-sasrec", str(tmp_path / "sasrec"), "--out", str(out)])
     result = json.loads(out.read_text())
-    assert set(result["models"]) == {"rpg-cold", "rpg-warm", "sasrec-warm", "content-knn"}
+    assert set(result["models"]) == {"rpg-cold", "rpg-warm", "sasrec-warm", "content-knn", "rpg-cold+text"}
     copy, _ = load_dataset(str(copy_dir))
     for name, model in result["models"].items():
         assert model["all"]["users"] == model["cold_targets"]["users"] + model["other_targets"]["users"]

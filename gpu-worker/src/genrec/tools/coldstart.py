@@ -17,6 +17,8 @@ best checkpoint, on the full test split (the papers' protocol: every item scored
   for it and cannot score it: its cold-target hits are 0 by construction, not measured here.
 - ``content-knn``: the untrained text scorer (the last item's nearest neighbours by text), which
   needs no training to cover a new item.
+- ``rpg-cold+text``: ``rpg-cold`` plus λ times the content-kNN cosine (genrec.rpg.fuse), λ chosen on
+  the copy's validation split, which holds no held-out item.
 
 Per model: metrics over all test users, over those whose target is a held-out item
 (``cold_targets``) and over the rest, and exposure: the share of top-10 slots that held-out items
@@ -42,6 +44,7 @@ from genrec.models import ContentKNN, ContentKNNConfig
 from genrec.progress import progress
 from genrec.rpg.evaluate import by_length
 from genrec.rpg.export import load_run
+from genrec.rpg.fuse import LAMBDAS, best, sweep
 from genrec.rpg.model import sid_tokens, table_scores
 from genrec.train.results import git_info, machine_info, write_result
 
@@ -97,6 +100,23 @@ def knn_scorer(copy: Dataset, source: Dataset) -> Scorer:
     return score
 
 
+def fused_scorer(run_dir: Path, copy: Dataset, source: Dataset) -> tuple[Scorer, float]:
+    """RPG trained on the copy + λ·(last item's text cosine), λ chosen on the copy's validation."""
+    model, config, _ = load_run(run_dir)
+    assert (row_map(copy, load_dataset(config.dataset)[0]) == np.arange(copy.n_items + 1)).all()
+    full = ContentKNN.from_dataset(ContentKNNConfig(exclude_history=False), source)
+    knn = ContentKNN(full.config, full.vectors[torch.from_numpy(row_map(copy, source))])
+    lam = best(sweep(model, knn, leave_one_out(copy).valid, LAMBDAS, 512), "metrics")
+
+    def score(histories: Tensor) -> Tensor:
+        with torch.inference_mode():
+            prior = knn.score_all(histories)
+            prior[:, 0] = 0.0  # the model's padding column is -inf already
+            return model.score_all(histories) + lam * prior
+
+    return score, lam
+
+
 def evaluate(score: Scorer, copy: Dataset, held: np.ndarray, name: str, batch: int = 256) -> dict[str, Any]:
     """Ranks of every test target, split by held-out or not, and the held-out items' top-10 share."""
     split = by_length(leave_one_out(copy).test)
@@ -149,9 +169,17 @@ def main(argv: list[str] | None = None) -> None:
         scorers["sasrec-warm"] = embedding_scorer(args.warm_sasrec, copy)
         runs["sasrec-warm"] = str(args.warm_sasrec)
     scorers["content-knn"] = knn_scorer(copy, source), record["source"]
+    fused, lam = fused_scorer(args.cold_rpg, copy, source)
+    scorers["rpg-cold+text"], runs["rpg-cold+text"] = (fused, str(args.holdout)), str(args.cold_rpg)
+    extra = {"rpg-cold+text": {"lambda": lam, "lambda_chosen_on": "the copy's validation N@10 (unfiltered)"}}
     models = {}
     for name, (score, trained_on) in scorers.items():
-        models[name] = {**evaluate(score, copy, held, name), "trained_on": trained_on, "run": runs.get(name)}
+        models[name] = {
+            **evaluate(score, copy, held, name),
+            "trained_on": trained_on,
+            "run": runs.get(name),
+            **extra.get(name, {}),
+        }
         m = models[name]
         print(
             f"{name:12} N@10 all {m['all']['ndcg@10']:.4f}  cold targets {m['cold_targets']['ndcg@10']:.4f} "
