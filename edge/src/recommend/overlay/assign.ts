@@ -14,9 +14,10 @@ const RETRY_LIMIT = 100;
 /** assign_sids takes at most 1,024 items per call (shared AssignSidsRequest). */
 const CHUNK = 1_024;
 /**
- * One attempt per chunk, within the 30 s a Worker's waitUntil may run after the response: a worker
- * slower than this (a cold container loading its text encoder) leaves the items failed, and the
- * next catalogue write retries them.
+ * Each chunk gets this long, within the 30 s a Worker's waitUntil may run after the response: a
+ * worker slower than this (a cold container loading its text encoder) leaves the items failed, and
+ * the next catalogue write retries them. A call that fails fast (a refused or dropped connection, a
+ * 5xx) is made once more if at least half of it is left.
  */
 const ASSIGN_TIMEOUT_MS = 25_000;
 
@@ -91,13 +92,7 @@ async function assign(env: Env, services: Serving, target: Target, task: string,
   for (let i = 0; i < items.length; i += CHUNK) {
     const chunk = items.slice(i, i + CHUNK);
     try {
-      const reply = await services
-        .rpc(env)
-        .call(
-          "assign_sids",
-          { artifact_version: artifact, items: chunk },
-          { timeoutMs: ASSIGN_TIMEOUT_MS, retries: 0 },
-        );
+      const reply = await assignSids(env, services, artifact, chunk);
       const wrong = reply.sids.find((s) => s.codes.length !== (digits ?? reply.digits));
       if (wrong) throw new Error(`the worker gave '${wrong.item_id}' ${wrong.codes.length} codes`);
       await storeCodes(env.DB, version, task, reply.sids, Date.now());
@@ -108,6 +103,22 @@ async function assign(env: Env, services: Serving, target: Target, task: string,
       const ids = chunk.map((item) => item.id);
       await markFailed(env.DB, version, task, ids, why, Date.now()).catch(() => {});
     }
+  }
+}
+
+/** One chunk's call (see ASSIGN_TIMEOUT_MS); assign_sids is idempotent, so a second call is safe. */
+async function assignSids(env: Env, services: Serving, artifact: string, items: Item[]) {
+  const rpc = services.rpc(env);
+  const started = Date.now();
+  const call = (timeoutMs: number) =>
+    rpc.call("assign_sids", { artifact_version: artifact, items }, { timeoutMs, retries: 0 });
+  try {
+    return await call(ASSIGN_TIMEOUT_MS);
+  } catch (err) {
+    const left = ASSIGN_TIMEOUT_MS - (Date.now() - started);
+    const fast = err instanceof ApiError && err.code === "upstream_unavailable";
+    if (!fast || left < ASSIGN_TIMEOUT_MS / 2) throw err;
+    return call(left);
   }
 }
 

@@ -161,6 +161,29 @@ describe("cold start: items added after training", () => {
     expect(await sidOf(app, "NEW-2")).toMatchObject({ state: "ready", attempts: 1 });
   });
 
+  it("asks once more when the worker's connection fails at once (a dropped keep-alive socket)", async () => {
+    const app = createApp();
+    await liveSet(app, "rpg-cold-5");
+    const asked: string[][] = [];
+    let dropped = 0;
+    network.use(
+      http.post(
+        `${GPU}/rpc/assign_sids`,
+        () => {
+          dropped += 1;
+          return HttpResponse.error();
+        },
+        { once: true },
+      ),
+      worker(asked),
+    );
+    const ctx = createExecutionContext();
+    expect(await put(app, "NEW-9", ctx)).toEqual({ upserted: 1, sids_pending: 1 });
+    await waitOnExecutionContext(ctx);
+    expect([dropped, asked]).toEqual([1, [["NEW-9"]]]);
+    expect(await sidOf(app, "NEW-9")).toMatchObject({ state: "ready", attempts: 1 });
+  });
+
   it("starts nothing for a set without a SID artifact; a newly live version catches up, a retrained one knows the item", async () => {
     const app = createApp();
     await upload(app, "rpg-old", artifactFiles());
