@@ -12,6 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { publishDir } from "@genrec/infra/commands/models";
@@ -86,10 +87,21 @@ async function edgeCells(url: string, keys: { admin: string; client: string }, i
     health: await levels(() => fetch(`${url}/health`), [1]),
     session: await levels(session({})),
     session_pinned_version: await levels(session({ model_version: version }), [1]),
+    // the same request but no model: a history the edge never saw is answered by popularity
+    session_unknown_items: await levels(
+      (i) =>
+        fetch(`${url}/v1/recommendations`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify({ history: [`bench-never-seen-${i}`], n: 10 }),
+        }),
+      [1],
+    ),
     user: await levels(user),
   };
 }
 
+const loadAtStart = loadavg();
 const t0 = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}`);
 console.log(`${sessions.length} sessions, ${stored.length} stored users; set ${version}`);
@@ -158,7 +170,8 @@ const used = (x: Record<string, number> | undefined) => (x?.usedSize ?? Number.N
 const result = {
   benchmark: "edge-hotpath",
   ...provenance(),
-  note: "one run, side by side, on a shared 2-core machine under other jobs' load: compare ratios",
+  note: "one run, side by side, on a shared 2-core machine: compare ratios; load_average says how busy it was",
+  load_average: { start: loadAtStart, end: loadavg() },
   config: {
     artifacts: args.artifacts,
     dataset: args.dataset,
@@ -176,6 +189,9 @@ const result = {
     workerd_http_floor: p50(workerd.health),
     workerd_session_rest: p50(workerd.session) - p50(workerd.health) - p50(inWasm),
     one_d1_read: p50(workerd.session_pinned_version) - p50(workerd.session),
+    /** The session request less the same request answered without the model (popularity). */
+    model_in_workerd: p50(workerd.session) - p50(workerd.session_unknown_items),
+    non_model_path_in_workerd: p50(workerd.session_unknown_items) - p50(workerd.health),
     wrangler_dev_proxy: p50(wrangler.session) - p50(workerd.session),
   },
   ratios_c1_p50: {
