@@ -16,7 +16,26 @@ def esasrec() -> SeqRecModel:
     return ESASRec(ESASRecConfig(d=16, n_layers=2, n_heads=2, dropout=0.1, n_negatives=8, max_len=L), N)
 
 
-MODELS = [pytest.param(sasrec, id="sasrec"), pytest.param(esasrec, id="esasrec")]
+def esasrec_full() -> SeqRecModel:
+    return ESASRec(ESASRecConfig(d=16, n_layers=2, n_heads=2, dropout=0.1, n_negatives=0, max_len=L), N)
+
+
+MODELS = [
+    pytest.param(sasrec, id="sasrec"),
+    pytest.param(esasrec, id="esasrec"),
+    pytest.param(esasrec_full, id="esasrec-full-softmax"),
+]
+
+
+def test_esasrec_with_no_negatives_takes_the_softmax_over_every_item() -> None:
+    torch.manual_seed(0)
+    model = esasrec_full().eval()
+    hidden, _ = model(batch().inputs)
+    labels = batch().labels
+    logits = hidden[labels > 0] @ model.item_emb.weight[1:].T  # [P, N]
+    expected = torch.nn.functional.cross_entropy(logits, labels[labels > 0] - 1)
+    assert torch.allclose(model.calculate_loss(batch()), expected)
+    assert torch.allclose(model.calculate_loss(batch()), model.calculate_loss(batch()))  # no sampling
 
 
 def batch() -> Batch:

@@ -4,7 +4,8 @@ SASRec's embeddings and causal attention with LiGR blocks (LinkedIn's "From Feat
 Transformers"): pre-LN attention and a SwiGLU feed-forward, each added back through a gated
 residual ``x + sigmoid(W x + b) * dropout(f(ln(x)))`` whose gate reads the un-normalised stream.
 No final LayerNorm. Trained with a sampled softmax: at every labelled position the positive
-competes with 256 negatives drawn uniformly from the catalogue, with no logQ correction.
+competes with 256 negatives drawn uniformly from the catalogue, with no logQ correction
+(``n_negatives = 0``: a full softmax over every item instead, an experiment beyond the paper).
 Read top-down: blocks, config, model.
 """
 
@@ -60,7 +61,7 @@ class ESASRecConfig:
     n_heads: int = 1
     ffn_mult: int = 4  # SwiGLU hidden = ffn_mult * d
     dropout: float = 0.2
-    n_negatives: int = 256  # uniform negatives per labelled position
+    n_negatives: int = 256  # uniform negatives per labelled position; 0 = full softmax over all items
     max_len: int = MAX_LEN
 
 
@@ -96,6 +97,8 @@ class ESASRec(SeqRecModel):
         labelled = labels > 0
         h = hidden[labelled]  # [P, d]
         targets = labels[labelled]  # [P]
+        if self.config.n_negatives == 0:  # beyond the paper: every item is a negative, as in SASRec here
+            return fn.full_softmax_loss(h, self.item_emb.weight, targets)
         negatives = fn.uniform_negatives((len(targets), self.config.n_negatives), self.n_items, h.device)
         pos_logits = (h * self.item_emb(targets)).sum(-1)  # [P]
         # [P, K, d] @ [P, d, 1] -> [P, K, 1] -> [P, K]
