@@ -45,7 +45,7 @@ from genrec.progress import progress
 from genrec.rpg.evaluate import by_length
 from genrec.rpg.export import load_run
 from genrec.rpg.fuse import LAMBDAS, best, sweep
-from genrec.rpg.model import sid_tokens, table_scores
+from genrec.rpg.model import RPG, sid_tokens, table_scores
 from genrec.train.results import git_info, machine_info, write_result
 
 Scorer = Callable[[Tensor], Tensor]  # copy-numbered histories [B, L] -> scores [B, N+1] over the copy
@@ -64,9 +64,13 @@ def in_copy_numbering(scores: Tensor, to_other: Tensor) -> Tensor:
     return out
 
 
-def rpg_scorer(run_dir: Path, copy: Dataset) -> tuple[Scorer, str]:
+def load_rpg(run_dir: Path, copy: Dataset) -> tuple[RPG, Tensor, str]:
+    """A run's best RPG, its row of each of the copy's items, and the dataset it trained on."""
     model, config, _ = load_run(run_dir)
-    to_run = torch.from_numpy(row_map(copy, load_dataset(config.dataset)[0]))
+    return model, torch.from_numpy(row_map(copy, load_dataset(config.dataset)[0])), config.dataset
+
+
+def rpg_scorer(model: RPG, to_run: Tensor) -> Scorer:
     tokens = sid_tokens(model.sid_table())  # [M+1, m]
 
     def score(histories: Tensor) -> Tensor:
@@ -74,7 +78,7 @@ def rpg_scorer(run_dir: Path, copy: Dataset) -> tuple[Scorer, str]:
             logprobs = model.user_logprobs(to_run[histories])  # [B, m, 256]
         return in_copy_numbering(table_scores(logprobs.float(), tokens), to_run)
 
-    return score, config.dataset
+    return score
 
 
 def embedding_scorer(run_dir: Path, copy: Dataset) -> tuple[Scorer, str]:
@@ -88,24 +92,22 @@ def embedding_scorer(run_dir: Path, copy: Dataset) -> tuple[Scorer, str]:
     return score, str(config["dataset"])
 
 
-def knn_scorer(copy: Dataset, source: Dataset) -> Scorer:
-    """Content kNN (last item, meta text, MiniLM) over the copy, from the source's cached embeddings."""
-    full = ContentKNN.from_dataset(ContentKNNConfig(), source)
-    model = ContentKNN(full.config, full.vectors[torch.from_numpy(row_map(copy, source))])
+def copy_knn(copy: Dataset, source: Dataset, config: ContentKNNConfig) -> ContentKNN:
+    """Content kNN over the copy's items, from the source's (disk-cached) text embeddings."""
+    full = ContentKNN.from_dataset(config, source)
+    return ContentKNN(config, full.vectors[torch.from_numpy(row_map(copy, source))])
 
+
+def knn_scorer(knn: ContentKNN) -> Scorer:
     def score(histories: Tensor) -> Tensor:
         with torch.inference_mode():
-            return model.score_all(histories)
+            return knn.score_all(histories)
 
     return score
 
 
-def fused_scorer(run_dir: Path, copy: Dataset, source: Dataset) -> tuple[Scorer, float]:
+def fused_scorer(model: RPG, copy: Dataset, knn: ContentKNN) -> tuple[Scorer, float]:
     """RPG trained on the copy + λ·(last item's text cosine), λ chosen on the copy's validation."""
-    model, config, _ = load_run(run_dir)
-    assert (row_map(copy, load_dataset(config.dataset)[0]) == np.arange(copy.n_items + 1)).all()
-    full = ContentKNN.from_dataset(ContentKNNConfig(exclude_history=False), source)
-    knn = ContentKNN(full.config, full.vectors[torch.from_numpy(row_map(copy, source))])
     lam = best(sweep(model, knn, leave_one_out(copy).valid, LAMBDAS, 512), "metrics")
 
     def score(histories: Tensor) -> Tensor:
@@ -161,15 +163,18 @@ def main(argv: list[str] | None = None) -> None:
     source, _ = load_dataset(record["source"])
     held_ids = set(record["held_out"])
     held = np.array([False, *(i in held_ids for i in copy.item_ids[1:])])
-    scorers: dict[str, tuple[Scorer, str]] = {"rpg-cold": rpg_scorer(args.cold_rpg, copy)}
+    cold, to_cold, cold_data = load_rpg(args.cold_rpg, copy)
+    assert (to_cold == torch.arange(copy.n_items + 1)).all(), "--cold-rpg must be trained on the copy"
+    scorers: dict[str, tuple[Scorer, str]] = {"rpg-cold": (rpg_scorer(cold, to_cold), cold_data)}
     runs = {"rpg-cold": str(args.cold_rpg)}
     if args.warm_rpg:
-        scorers["rpg-warm"], runs["rpg-warm"] = rpg_scorer(args.warm_rpg, copy), str(args.warm_rpg)
+        warm, to_warm, warm_data = load_rpg(args.warm_rpg, copy)
+        scorers["rpg-warm"], runs["rpg-warm"] = (rpg_scorer(warm, to_warm), warm_data), str(args.warm_rpg)
     if args.warm_sasrec:
         scorers["sasrec-warm"] = embedding_scorer(args.warm_sasrec, copy)
         runs["sasrec-warm"] = str(args.warm_sasrec)
-    scorers["content-knn"] = knn_scorer(copy, source), record["source"]
-    fused, lam = fused_scorer(args.cold_rpg, copy, source)
+    scorers["content-knn"] = knn_scorer(copy_knn(copy, source, ContentKNNConfig())), record["source"]
+    fused, lam = fused_scorer(cold, copy, copy_knn(copy, source, ContentKNNConfig(exclude_history=False)))
     scorers["rpg-cold+text"], runs["rpg-cold+text"] = (fused, str(args.holdout)), str(args.cold_rpg)
     extra = {"rpg-cold+text": {"lambda": lam, "lambda_chosen_on": "the copy's validation N@10 (unfiltered)"}}
     models = {}
