@@ -115,6 +115,43 @@ def test_mtp_loss_is_finite_and_overfits_a_tiny_batch() -> None:
     assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
 
 
+def test_sampled_item_loss_is_the_softmax_of_score_all_over_target_and_negatives() -> None:
+    rpg = model().eval()
+    histories = batch().inputs[:, :-1]  # the newest position's target is labels[:, -1]
+    targets = batch().labels[:, -1]  # [2]
+    negatives = torch.tensor([7, 11, 5, 30])  # the targets are 6 and 9
+    negatives = torch.cat([negatives, targets[:1]])  # row 0's own target is also drawn: masked there
+    hidden, _ = rpg(histories)
+    logits = rpg.digit_logits(hidden[:, -1])  # [m, 2, 256]
+    loss = rpg.sampled_item_loss(logits, targets, negatives)
+    # score_all subtracts per-digit log-normalisers, equal for every item, so softmaxes agree.
+    scores = rpg.score_all(histories)  # [2, N+1]
+    expected = []
+    for row in range(2):
+        others = [int(item) for item in negatives if item != targets[row]]
+        row_scores = scores[row, [int(targets[row]), *others]]
+        expected.append(-torch.log_softmax(row_scores, dim=0)[0])
+    assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
+
+
+def test_item_negatives_add_the_item_term_to_the_loss() -> None:
+    config = dataclasses.replace(model().config, item_negatives=8)
+    torch.manual_seed(3)
+    with_items = RPG(config, model().sid_table())
+    torch.manual_seed(3)
+    digits_only = RPG(dataclasses.replace(config, item_negatives=0), model().sid_table())
+    assert with_items.calculate_loss(batch()).item() > digits_only.calculate_loss(batch()).item()
+    optimizer = torch.optim.AdamW(with_items.parameters(), lr=3e-3, weight_decay=0.0)
+    losses = []
+    for _ in range(60):
+        loss = with_items.calculate_loss(batch())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
+
+
 def test_centroid_init_makes_item_inputs_follow_the_pq_reconstruction() -> None:
 
     m, dsub, n = 4, 2, 50

@@ -6,6 +6,8 @@ absolute positions are added and a causal GPT-2 decoder reads the sequence. Per 
 head ``h + SiLU(W_d h)`` (W_d zero-initialised) maps the hidden state into digit d's space, and the
 digit's logits are cosines with the (tied, L2-normalised) code embeddings over a temperature τ.
 Training is multi-token prediction: cross-entropy per digit, averaged over digits and positions.
+Beyond the paper, ``item_negatives`` K > 0 adds an item-level sampled softmax on the same logits
+(``sampled_item_loss``): the per-digit loss never compares whole items, the ranking does.
 
 Positions follow GPT-2 (and the authors' right-padded batches): the oldest item in the window gets
 position 0, whatever the left padding. ``user_logprobs`` is the serving contract (exported to ONNX):
@@ -83,9 +85,14 @@ class RPGConfig:
     # ``centroid_init``), scaled so that items' mean input norm is ``code_init_norm``.
     code_init: str = "random"
     code_init_norm: float = 0.3
+    # Beyond the paper: K > 0 adds a softmax over each target item and K items drawn uniformly per
+    # step (shared by the batch), weighted ``item_loss_weight``, to the per-digit loss. 0 = the paper.
+    item_negatives: int = 0
+    item_loss_weight: float = 1.0
 
     def __post_init__(self) -> None:
         assert self.code_init in CODE_INITS, f"model.code_init must be one of {CODE_INITS}"
+        assert self.item_negatives >= 0, "model.item_negatives must be >= 0"
 
 
 class RPG(SeqRecModel):
@@ -190,14 +197,34 @@ class RPG(SeqRecModel):
         return torch.bmm(heads, codes.transpose(1, 2))  # [m, P, d] @ [m, d, 256] -> [m, P, 256]
 
     def calculate_loss(self, batch: Batch) -> Tensor:
-        """Mean over labelled positions and digits of the per-digit cross-entropy."""
+        """Mean over labelled positions and digits of the per-digit cross-entropy (+ the item term)."""
         hidden, offset = self(batch.inputs)  # [B, l, d]
         labels = batch.labels[:, offset:]  # [B, l]
         labelled = labels > 0
         assert bool(labelled.any()), "a batch needs at least one labelled position"
+        targets = labels[labelled]  # [P]
         logits = self.digit_logits(hidden[labelled])  # [m, P, 256]
-        codes = self.sids[labels[labelled]].T.long()  # [P, m] -> [m, P]
-        return F.cross_entropy(logits.reshape(-1, CODEBOOK), codes.reshape(-1))  # [m*P, 256] vs [m*P]
+        codes = self.sids[targets].T.long()  # [P, m] -> [m, P]
+        loss = F.cross_entropy(logits.reshape(-1, CODEBOOK), codes.reshape(-1))  # [m*P, 256] vs [m*P]
+        if self.config.item_negatives:
+            negatives = torch.randint(1, self.n_items + 1, (self.config.item_negatives,), device=targets.device)
+            loss = loss + self.config.item_loss_weight * self.sampled_item_loss(logits, targets, negatives)
+        return loss
+
+    def sampled_item_loss(self, logits: Tensor, targets: Tensor, negatives: Tensor) -> Tensor:
+        """Cross-entropy of each target item against ``negatives`` [K] (shared by the P rows).
+
+        An item's logit is the mean of its digits' logits: RPG's ranking score, since the per-digit
+        log-normalisers that ``score_all`` subtracts are the same for every item. A negative that is
+        the row's own target is masked out. logits [m, P, 256], targets [P] -> scalar.
+        """
+        m, rows, _ = logits.shape
+        positive = logits.gather(2, self.sids[targets].T.long()[:, :, None]).mean(dim=0)  # [m, P, 1] -> [P, 1]
+        negative_codes = self.sids[negatives].T.long()[:, None, :].expand(m, rows, len(negatives))  # [m, P, K]
+        negative = logits.gather(2, negative_codes).mean(dim=0)  # [m, P, K] -> [P, K]
+        negative = negative.masked_fill(negatives[None, :] == targets[:, None], float("-inf"))
+        item_logits = torch.cat([positive, negative], dim=1)  # [P, 1 + K], the target in column 0
+        return F.cross_entropy(item_logits, torch.zeros(rows, dtype=torch.long, device=logits.device))
 
     # --- serving contract ----------------------------------------------------------------------------
     def user_logprobs(self, histories: Tensor, crop: bool = True) -> Tensor:
