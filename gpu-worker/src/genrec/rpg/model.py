@@ -207,7 +207,8 @@ class RPG(SeqRecModel):
         codes = self.sids[targets].T.long()  # [P, m] -> [m, P]
         loss = F.cross_entropy(logits.reshape(-1, CODEBOOK), codes.reshape(-1))  # [m*P, 256] vs [m*P]
         if self.config.item_negatives:
-            negatives = torch.randint(1, self.n_items + 1, (self.config.item_negatives,), device=targets.device)
+            draws = (self.config.item_negatives,)
+            negatives = torch.randint(1, self.n_items + 1, draws, device=targets.device)  # [K]
             loss = loss + self.config.item_loss_weight * self.sampled_item_loss(logits, targets, negatives)
         return loss
 
@@ -219,8 +220,9 @@ class RPG(SeqRecModel):
         the row's own target is masked out. logits [m, P, 256], targets [P] -> scalar.
         """
         m, rows, _ = logits.shape
-        positive = logits.gather(2, self.sids[targets].T.long()[:, :, None]).mean(dim=0)  # [m, P, 1] -> [P, 1]
-        negative_codes = self.sids[negatives].T.long()[:, None, :].expand(m, rows, len(negatives))  # [m, P, K]
+        target_codes = self.sids[targets].T.long()[:, :, None]  # [m, P, 1]
+        positive = logits.gather(2, target_codes).mean(dim=0)  # [m, P, 1] -> [P, 1]
+        negative_codes = self.sids[negatives].T.long()[:, None, :].expand(m, rows, len(negatives))  # [m,P,K]
         negative = logits.gather(2, negative_codes).mean(dim=0)  # [m, P, K] -> [P, K]
         negative = negative.masked_fill(negatives[None, :] == targets[:, None], float("-inf"))
         item_logits = torch.cat([positive, negative], dim=1)  # [P, 1 + K], the target in column 0
