@@ -37,6 +37,7 @@ step "tests: shared" vitest_in shared shared
 step "tests: edge (workerd)" vitest_in edge edge
 step "tests: infra" vitest_in infra infra
 step "tests: end to end" vitest_in test e2e
+step "tests: bench helpers" vitest_in bench bench
 step "tests: gpu-worker (pytest)" py pytest -q -m "not slow" --junitxml="$reports/pytest.xml"
 step "bundle (wrangler deploy --dry-run)" npx wrangler deploy --dry-run -c infra/wrangler.jsonc --outdir "$reports/dist"
 
