@@ -19,11 +19,9 @@ import torch
 
 from genrec.data import EvalSplit, leave_one_out, load_dataset
 from genrec.eval.ranking import target_ranks
-from genrec.rpg.config import config_from_dict
 from genrec.rpg.evaluate import by_length
+from genrec.rpg.export import load_run
 from genrec.rpg.model import RPG
-from genrec.sid.table import load_sids
-from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.results import REPO_ROOT, git_info, machine_info, write_result
 
 RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
@@ -59,17 +57,6 @@ def per_user_ndcg(rpg: RPG, split: EvalSplit, batch_size: int) -> dict[str, np.n
     return {view: np.concatenate(parts) for view, parts in out.items()}
 
 
-def load_run(run: Path) -> tuple[RPG, dict[str, Any]]:
-    meta = load_meta(run, "best")
-    if meta is None:
-        raise SystemExit(f"no best checkpoint in {run}")
-    config = config_from_dict(meta["config"])
-    ds, _ = load_dataset(config.dataset)
-    rpg = RPG(config.model, load_sids(config.sids, ds).sids)
-    load_checkpoint(run, "best", rpg)
-    return rpg.eval(), meta
-
-
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m genrec.rpg.compare", description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=Path, nargs=2, required=True, metavar=("A", "B"), help="two run dirs")
@@ -81,10 +68,10 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     started = time.perf_counter()
     torch.set_num_threads(args.threads)
-    (model_a, meta_a), (model_b, meta_b) = (load_run(run) for run in args.runs)
-    dataset = meta_a["config"]["dataset"]
-    if meta_b["config"]["dataset"] != dataset:
-        raise SystemExit(f"the runs are on different datasets: {dataset} and {meta_b['config']['dataset']}")
+    (model_a, config_a, meta_a), (model_b, config_b, meta_b) = (load_run(run) for run in args.runs)
+    dataset = config_a.dataset
+    if config_b.dataset != dataset:
+        raise SystemExit(f"the runs are on different datasets: {dataset} and {config_b.dataset}")
     ds, _ = load_dataset(dataset)
     loo = leave_one_out(ds, model_a.config.max_len)
     result: dict[str, Any] = {"dataset": dataset, "runs": list(map(str, args.runs)), "metric": "ndcg@10"}
@@ -112,8 +99,8 @@ def main(argv: list[str] | None = None) -> None:
         machine=machine_info("cpu"),
         wall_seconds=round(time.perf_counter() - started, 1),
     )
-    names = [run.name.removeprefix(f"{dataset}-rpg-") for run in args.runs]
-    write_result(args.results_dir / f"{dataset}-compare-{names[0]}-vs-{names[1]}.json", result, announce=True)
+    names = [run.name.removeprefix(f"{ds.name}-rpg-") for run in args.runs]  # var/runs/toys-rpg-cpu -> cpu
+    write_result(args.results_dir / f"{ds.name}-compare-{names[0]}-vs-{names[1]}.json", result, announce=True)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,9 @@ import torch
 from genrec.data import EvalSplit, leave_one_out, load_dataset
 from genrec.eval.ranking import KS, RankingMetrics, target_ranks
 from genrec.models.content_knn import ContentKNN, ContentKNNConfig
-from genrec.rpg.config import config_from_dict
 from genrec.rpg.evaluate import by_length
+from genrec.rpg.export import load_run
 from genrec.rpg.model import RPG
-from genrec.sid.table import load_sids
-from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.results import REPO_ROOT, git_info, machine_info, write_result
 
 RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
@@ -71,16 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     started = time.perf_counter()
     torch.set_num_threads(args.threads)
-    meta = load_meta(args.run, "best")
-    if meta is None:
-        raise SystemExit(f"no best checkpoint in {args.run}")
-    config = config_from_dict(meta["config"])
+    rpg, config, meta = load_run(args.run)
     ds, _ = load_dataset(config.dataset)
     loo = leave_one_out(ds, config.model.max_len)
-    table = load_sids(config.sids, ds)
-    rpg = RPG(config.model, table.sids)
-    load_checkpoint(args.run, "best", rpg)
-    rpg.eval()
     knn_config = ContentKNNConfig(encoder=args.encoder, text=args.text, exclude_history=False)
     knn = ContentKNN.from_dataset(knn_config, ds)
     lambdas = tuple(float(x) for x in args.lambdas.split(","))
