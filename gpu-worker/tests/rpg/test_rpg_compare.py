@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+import torch
 
-from genrec.rpg.compare import ndcg_at, paired_bootstrap
+from genrec.eval.ranking import MISS, ndcg_gains
+from genrec.rpg.compare import paired_bootstrap
 
 
 def test_ndcg_from_ranks_counts_only_the_top_k() -> None:
-    assert np.allclose(ndcg_at(np.array([1, 3, 10, 11, 2**31])), [1.0, 0.5, 1 / np.log2(11), 0.0, 0.0])
+    gains = ndcg_gains(torch.tensor([1, 3, 10, 11, 2**31, MISS]), 10).numpy()
+    assert np.allclose(gains, [1.0, 0.5, 1 / np.log2(11), 0.0, 0.0, 0.0])
 
 
 def test_bootstrap_of_a_constant_shift_is_that_shift_and_of_equal_runs_zero() -> None:

@@ -62,10 +62,8 @@ class RankingMetrics:
         """Add a batch of 1-based ranks [B] (``MISS`` for targets that cannot be hit)."""
         ranks = ranks.detach().to("cpu", torch.int64)
         for k in self.ks:
-            hit = ranks <= k
-            gain = torch.where(hit, 1.0 / torch.log2(ranks.clamp(max=k).double() + 1.0), 0.0)
-            self.hits[k] = self.hits.get(k, 0.0) + float(hit.sum())
-            self.gains[k] = self.gains.get(k, 0.0) + float(gain.sum())
+            self.hits[k] = self.hits.get(k, 0.0) + float((ranks <= k).sum())
+            self.gains[k] = self.gains.get(k, 0.0) + float(ndcg_gains(ranks, k).sum())
         self.count += len(ranks)
 
     def update_invalid(self, invalid: Tensor) -> None:
@@ -87,6 +85,12 @@ class RankingMetrics:
             for k in self.ks:
                 out[f"invalid@{k}"] = self.invalid[k] / self.invalid_rows
         return out
+
+
+def ndcg_gains(ranks: Tensor, k: int) -> Tensor:
+    """Per-user NDCG@k [B] float64 of 1-based ranks [B]: 1 / log2(rank + 1) inside the top k, else 0."""
+    ranks = ranks.to(torch.int64)
+    return torch.where(ranks <= k, 1.0 / torch.log2(ranks.clamp(max=k).double() + 1.0), 0.0)
 
 
 def metrics_from_ranks(ranks: Tensor, ks: tuple[int, ...] = KS) -> dict[str, float]:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from genrec.data import EvalSplit, leave_one_out, load_dataset
-from genrec.eval.ranking import target_ranks
+from genrec.eval.ranking import ndcg_gains, target_ranks
 from genrec.rpg.evaluate import by_length
 from genrec.rpg.export import load_run
 from genrec.rpg.model import RPG
@@ -26,12 +26,6 @@ from genrec.train.results import REPO_ROOT, git_info, machine_info, write_result
 
 RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
 VIEWS = ("metrics", "seen_filtered")
-
-
-def ndcg_at(ranks: np.ndarray, k: int = 10) -> np.ndarray:
-    """Per-user NDCG@k of one relevant item from 1-based ranks: 1/log2(rank+1) inside the top k."""
-    ranks = np.asarray(ranks, dtype=np.float64)
-    return np.where(ranks <= k, 1.0 / np.log2(ranks + 1.0), 0.0)
 
 
 def paired_bootstrap(a: np.ndarray, b: np.ndarray, resamples: int, seed: int) -> dict[str, float]:
@@ -52,8 +46,8 @@ def per_user_ndcg(rpg: RPG, split: EvalSplit, batch_size: int) -> dict[str, np.n
         histories = torch.from_numpy(split.histories[start : start + batch_size])
         targets = torch.from_numpy(split.targets[start : start + batch_size])
         scores = rpg.score_all(histories)  # [B, N+1]
-        out["metrics"].append(ndcg_at(target_ranks(scores, targets).numpy()))
-        out["seen_filtered"].append(ndcg_at(target_ranks(scores, targets, exclude=histories).numpy()))
+        out["metrics"].append(ndcg_gains(target_ranks(scores, targets), 10).numpy())
+        out["seen_filtered"].append(ndcg_gains(target_ranks(scores, targets, exclude=histories), 10).numpy())
     return {view: np.concatenate(parts) for view, parts in out.items()}
 
 
