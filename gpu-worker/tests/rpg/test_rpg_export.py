@@ -26,9 +26,14 @@ from genrec.sid.table import load_sids, random_sids
 from genrec.tools.rpg_decode_sweep import sweep
 
 
-def test_onnx_matches_pytorch_with_a_dynamic_batch(tmp_path) -> None:
+@pytest.mark.parametrize("item_ids", [False, True])
+def test_onnx_matches_pytorch_with_a_dynamic_batch(tmp_path, item_ids: bool) -> None:
     torch.manual_seed(0)
-    model = RPG(RPGConfig(n_digits=4, d=32, n_layers=2, n_heads=2, d_ffn=64), random_sids(100, 4)).eval()
+    config = RPGConfig(n_digits=4, d=32, n_layers=2, n_heads=2, d_ffn=64, item_ids=item_ids)
+    model = RPG(config, random_sids(100, 4))
+    if item_ids:
+        torch.nn.init.normal_(model.id_emb.weight[1:], std=0.1)  # trained-like rows, not the zero init
+    model.eval()
     export_onnx(model, tmp_path / "model.onnx")
     session = onnx_logprobs(tmp_path / "model.onnx")
     for batch in (1, 7):

@@ -170,3 +170,28 @@ def test_centroid_init_makes_item_inputs_follow_the_pq_reconstruction() -> None:
         pytest.approx(0.5, rel=1e-5)
     )
     assert not torch.equal(RPG(config, sids).tok_emb.weight, model.tok_emb.weight)  # no vectors: random
+
+
+def test_item_ids_start_at_zero_learn_and_leave_untrained_items_to_their_sids() -> None:
+    config = dataclasses.replace(model().config, item_ids=True)
+    torch.manual_seed(0)
+    hybrid = RPG(config, model().sid_table())
+    torch.manual_seed(0)
+    plain = RPG(dataclasses.replace(config, item_ids=False), model().sid_table())
+    assert hybrid.id_emb.weight.shape == (N + 1, 16) and not hybrid.id_emb.weight.any()
+    histories = batch().inputs
+    assert torch.equal(hybrid.eval().user_logprobs(histories), plain.eval().user_logprobs(histories))
+    optimizer = torch.optim.AdamW(hybrid.train().parameters(), lr=3e-3, weight_decay=0.01)
+    for _ in range(20):
+        loss = hybrid.calculate_loss(batch())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    seen = torch.unique(histories)
+    rows = hybrid.id_emb.weight.detach()
+    assert rows[seen[seen > 0]].abs().sum(dim=1).gt(0).all()  # every history item learned a row
+    unseen = torch.tensor(sorted(set(range(N + 1)) - set(seen.tolist())))
+    assert not rows[unseen].any()  # padding and items never in a history stay at zero: SID only
+    tokens = torch.from_numpy(hybrid.sid_table()[5].astype(np.int64)) + 256 * torch.arange(M)
+    expected = hybrid.tok_emb.weight[tokens].mean(dim=0) + rows[5]
+    assert torch.allclose(hybrid.item_embeddings(torch.tensor([[5]]))[0, 0], expected)

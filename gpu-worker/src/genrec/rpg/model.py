@@ -7,7 +7,8 @@ head ``h + SiLU(W_d h)`` (W_d zero-initialised) maps the hidden state into digit
 digit's logits are cosines with the (tied, L2-normalised) code embeddings over a temperature τ.
 Training is multi-token prediction: cross-entropy per digit, averaged over digits and positions.
 Beyond the paper, ``item_negatives`` K > 0 adds an item-level sampled softmax on the same logits
-(``sampled_item_loss``): the per-digit loss never compares whole items, the ranking does.
+(``sampled_item_loss``): the per-digit loss never compares whole items, the ranking does; and
+``item_ids`` adds a zero-initialised item-ID embedding to each history item's input (outputs stay SIDs).
 
 Positions follow GPT-2 (and the authors' right-padded batches): the oldest item in the window gets
 position 0, whatever the left padding. ``user_logprobs`` is the serving contract (exported to ONNX):
@@ -89,6 +90,11 @@ class RPGConfig:
     # step (shared by the batch), weighted ``item_loss_weight``, to the per-digit loss. 0 = the paper.
     item_negatives: int = 0
     item_loss_weight: float = 1.0
+    # Beyond the paper: an item-ID embedding added to the mean of the item's code embeddings on the
+    # input side only (the output stays the SID digits, so decoding and serving do not change). It
+    # starts at zero, so the model starts as RPG, and an item never trained (a cold item) keeps a
+    # zero row and is read from its SID alone.
+    item_ids: bool = False
 
     def __post_init__(self) -> None:
         assert self.code_init in CODE_INITS, f"model.code_init must be one of {CODE_INITS}"
@@ -132,6 +138,10 @@ class RPG(SeqRecModel):
         if config.code_init == "centroids" and code_vectors is not None:
             with torch.no_grad():
                 self.tok_emb.weight.copy_(centroid_init(code_vectors, sids, config))
+        # Built last, at zero: every other weight is drawn exactly as without it.
+        self.id_emb = nn.Embedding(self.n_items + 1, config.d, padding_idx=0) if config.item_ids else None
+        if self.id_emb is not None:
+            nn.init.zeros_(self.id_emb.weight)
 
     def _init_weights(self) -> None:
         for module in self.modules():
@@ -143,7 +153,7 @@ class RPG(SeqRecModel):
 
     # --- encoder -------------------------------------------------------------------------------------
     def item_embeddings(self, items: Tensor) -> Tensor:
-        """Mean of each item's m token embeddings: items [B, l] -> [B, l, d].
+        """Mean of each item's m token embeddings (+ its ID embedding with ``item_ids``): [B, l] -> [B, l, d].
 
         Training uses an embedding bag (never materialises [B, l, m, d], nor its gradient); the ONNX
         export, which has no EmbeddingBag op, gathers and averages, the same numbers.
@@ -151,9 +161,11 @@ class RPG(SeqRecModel):
         batch, length = items.shape
         tokens = self.item_tokens(items)  # [B, l, m]
         if torch.onnx.is_in_onnx_export():
-            return self.tok_emb(tokens).mean(dim=2)  # [B, l, m, d] -> [B, l, d]
-        bags = F.embedding_bag(tokens.view(batch * length, -1), self.tok_emb.weight, mode="mean")  # [B*l, d]
-        return bags.view(batch, length, -1)  # [B*l, d] -> [B, l, d]
+            codes = self.tok_emb(tokens).mean(dim=2)  # [B, l, m, d] -> [B, l, d]
+        else:
+            bags = F.embedding_bag(tokens.view(batch * length, -1), self.tok_emb.weight, mode="mean")  # [B*l, d]
+            codes = bags.view(batch, length, -1)  # [B*l, d] -> [B, l, d]
+        return codes if self.id_emb is None else codes + self.id_emb(items)  # [B, l, d]
 
     def forward(self, histories: Tensor, crop: bool = True) -> tuple[Tensor, int]:
         """Hidden states [B, l, d] and the crop offset (l = L - offset; ``crop=False`` keeps l = L).
