@@ -163,7 +163,7 @@ class RPG(SeqRecModel):
         if torch.onnx.is_in_onnx_export():
             codes = self.tok_emb(tokens).mean(dim=2)  # [B, l, m, d] -> [B, l, d]
         else:
-            bags = F.embedding_bag(tokens.view(batch * length, -1), self.tok_emb.weight, mode="mean")  # [B*l, d]
+            bags = F.embedding_bag(tokens.view(batch * length, -1), self.tok_emb.weight, mode="mean")
             codes = bags.view(batch, length, -1)  # [B*l, d] -> [B, l, d]
         return codes if self.id_emb is None else codes + self.id_emb(items)  # [B, l, d]
 
