@@ -20,11 +20,10 @@ import torch
 from genrec.data import EvalSplit, leave_one_out, load_dataset
 from genrec.eval.ranking import ndcg_gains, target_ranks
 from genrec.rpg.evaluate import by_length
-from genrec.rpg.export import load_run
+from genrec.rpg.export import add_run_tool_options, load_run
 from genrec.rpg.model import RPG
-from genrec.train.results import REPO_ROOT, git_info, machine_info, write_result
+from genrec.train.results import git_info, machine_info, write_result
 
-RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
 VIEWS = ("metrics", "seen_filtered")
 
 
@@ -56,9 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--runs", type=Path, nargs=2, required=True, metavar=("A", "B"), help="two run dirs")
     p.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)")
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    p.add_argument("--batch-size", type=int, default=512, help="users per batch (default 512)")
-    p.add_argument("--results-dir", type=Path, default=RESULTS, help=f"default {RESULTS}")
+    add_run_tool_options(p)
     args = p.parse_args(argv)
     started = time.perf_counter()
     torch.set_num_threads(args.threads)

@@ -41,9 +41,18 @@ from genrec.rpg.evaluate import exhaustive
 from genrec.rpg.graph import build_graph, code_similarity
 from genrec.rpg.model import CODEBOOK, RPG, LogprobExport
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.results import write_result
+from genrec.train.results import REPO_ROOT, write_result
+
+RUN_TOOL_RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
 
 PARITY_TOL = 1e-4
+
+
+def add_run_tool_options(p: argparse.ArgumentParser) -> None:
+    """The options of the tools that score finished runs (``rpg.fuse``, ``rpg.compare``)."""
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.add_argument("--batch-size", type=int, default=512, help="users per batch (default 512)")
+    p.add_argument("--results-dir", type=Path, default=RUN_TOOL_RESULTS, help=f"default {RUN_TOOL_RESULTS}")
 
 
 def load_run(run_dir: Path, name: str = "best") -> tuple[RPG, RunConfig, dict[str, Any]]:

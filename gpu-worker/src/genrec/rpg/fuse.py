@@ -22,11 +22,10 @@ from genrec.data import EvalSplit, leave_one_out, load_dataset
 from genrec.eval.ranking import KS, RankingMetrics, target_ranks
 from genrec.models.content_knn import ContentKNN, ContentKNNConfig
 from genrec.rpg.evaluate import by_length
-from genrec.rpg.export import load_run
+from genrec.rpg.export import add_run_tool_options, load_run
 from genrec.rpg.model import RPG
-from genrec.train.results import REPO_ROOT, git_info, machine_info, write_result
+from genrec.train.results import git_info, machine_info, write_result
 
-RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
 LAMBDAS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0)
 
 
@@ -63,9 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--lambdas", default=",".join(map(str, LAMBDAS)), help="comma-separated λ grid")
     p.add_argument("--encoder", default=ContentKNNConfig.encoder, help="text encoder of the prior")
     p.add_argument("--text", default="meta", choices=("meta", "phrase"), help="item text of the prior")
-    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    p.add_argument("--batch-size", type=int, default=512, help="users per batch (default 512)")
-    p.add_argument("--results-dir", type=Path, default=RESULTS, help=f"default {RESULTS}")
+    add_run_tool_options(p)
     args = p.parse_args(argv)
     started = time.perf_counter()
     torch.set_num_threads(args.threads)
