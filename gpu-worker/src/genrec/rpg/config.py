@@ -16,8 +16,10 @@ from genrec.train.config import GENERATIVE_TRAIN, TrainConfig, preset_layers, re
 from genrec.train.config import config_dict as config_dict  # re-exported: checkpoints and artifacts
 from genrec.train.defaults import DatasetDefaults, DataShape, derive
 from genrec.train.overrides import Overrides
+from genrec.train.results import REPO_ROOT
 
 SECTIONS = ("model", "train", "decode")
+RPG_RESULTS = REPO_ROOT / "bench" / "results" / "rpg"  # published RPG result files (train, fuse, compare)
 # The authors' schedule length and lr: batch 256, up to 150 epochs, early stop after 20 epochs
 # without a better validation NDCG@10 (evaluated every epoch).
 TRAIN_DEFAULTS = replace(GENERATIVE_TRAIN, epochs=150, lr=0.01, patience=20)

@@ -35,15 +35,13 @@ from genrec.artifacts import (
     staging,
 )
 from genrec.data import EvalSplit, leave_one_out, load_dataset
-from genrec.rpg.config import RunConfig, config_from_dict
+from genrec.rpg.config import RPG_RESULTS, RunConfig, config_from_dict
 from genrec.rpg.data import popularity
 from genrec.rpg.evaluate import exhaustive
 from genrec.rpg.graph import build_graph, code_similarity
 from genrec.rpg.model import CODEBOOK, RPG, LogprobExport
 from genrec.train.checkpoint import load_checkpoint, load_meta
-from genrec.train.results import REPO_ROOT, write_result
-
-RUN_TOOL_RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
+from genrec.train.results import write_result
 
 PARITY_TOL = 1e-4
 
@@ -52,7 +50,7 @@ def add_run_tool_options(p: argparse.ArgumentParser) -> None:
     """The options of the tools that score finished runs (``rpg.fuse``, ``rpg.compare``)."""
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     p.add_argument("--batch-size", type=int, default=512, help="users per batch (default 512)")
-    p.add_argument("--results-dir", type=Path, default=RUN_TOOL_RESULTS, help=f"default {RUN_TOOL_RESULTS}")
+    p.add_argument("--results-dir", type=Path, default=RPG_RESULTS, help=f"default {RPG_RESULTS}")
 
 
 def load_run(run_dir: Path, name: str = "best") -> tuple[RPG, RunConfig, dict[str, Any]]:

@@ -20,7 +20,7 @@ import torch
 
 from genrec.data import leave_one_out, load_dataset, subsample
 from genrec.models.base import Batch
-from genrec.rpg.config import RunConfig, config_dict, dataset_defaults, resolve_config
+from genrec.rpg.config import RPG_RESULTS, RunConfig, config_dict, dataset_defaults, resolve_config
 from genrec.rpg.data import popularity, training_rows
 from genrec.rpg.decode import BEAM_INITS
 from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_logprobs
@@ -31,9 +31,8 @@ from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.cli import cli_overrides, extend_run, results_dir, run_dir, run_name, run_parser
 from genrec.train.defaults import DatasetDefaults, data_shape
 from genrec.train.loop import EpochCallback, ResumeRule, Task, Validation, fit
-from genrec.train.results import REPO_ROOT, resolve_device, run_footer, run_header, save_run
+from genrec.train.results import resolve_device, run_footer, run_header, save_run
 
-RPG_RESULTS = REPO_ROOT / "bench" / "results" / "rpg"
 RPG_PACKAGES = ("rpg", "sid")  # the code an RPG result depends on, besides genrec.train's
 # Settings that may differ between a run and its resumption without changing the result's meaning.
 RESUME = ResumeRule(
