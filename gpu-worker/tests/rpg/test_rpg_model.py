@@ -8,7 +8,7 @@ import torch
 
 from genrec.models.base import Batch
 from genrec.rpg.decode import score_items
-from genrec.rpg.model import RPG, RPGConfig, table_scores
+from genrec.rpg.model import RPG, RPGConfig, seen_items, table_scores
 from genrec.sid.table import random_sids
 
 N, M, L = 40, 4, 8
@@ -123,7 +123,8 @@ def test_sampled_item_loss_is_the_softmax_of_score_all_over_target_and_negatives
     negatives = torch.cat([negatives, targets[:1]])  # row 0's own target is also drawn: masked there
     hidden, _ = rpg(histories)
     logits = rpg.digit_logits(hidden[:, -1])  # [m, 2, 256]
-    loss = rpg.sampled_item_loss(logits, targets, negatives)
+    codes = rpg.sids[targets].T.long()  # [m, 2]
+    loss = rpg.sampled_item_loss(logits, codes, targets, negatives)
     # score_all subtracts per-digit log-normalisers, equal for every item, so softmaxes agree.
     scores = rpg.score_all(histories)  # [2, N+1]
     expected = []
@@ -132,6 +133,38 @@ def test_sampled_item_loss_is_the_softmax_of_score_all_over_target_and_negatives
         row_scores = scores[row, [int(targets[row]), *others]]
         expected.append(-torch.log_softmax(row_scores, dim=0)[0])
     assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
+
+
+def test_seen_items_are_each_positions_own_history() -> None:
+    inputs = torch.tensor([[0, 3, 4, 5], [1, 2, 3, 4]])
+    labelled = torch.tensor([[False, True, False, True], [True, False, True, False]])
+    assert seen_items(inputs, labelled).tolist() == [[0, 3, 0, 0], [0, 3, 4, 5], [1, 0, 0, 0], [1, 2, 3, 0]]
+
+
+def test_history_negatives_are_the_softmax_over_target_negatives_and_the_history() -> None:
+    rpg = model().eval()
+    histories, targets = batch().inputs[:, :-1], batch().labels[:, -1]  # targets 6 and 9
+    negatives = torch.tensor([7, 11])
+    seen = torch.cat([histories, targets[:1, None].expand(2, 1)], dim=1)  # row 0 also "saw" its target
+    hidden, _ = rpg(histories)
+    logits = rpg.digit_logits(hidden[:, -1])  # [m, 2, 256]
+    loss = rpg.sampled_item_loss(logits, rpg.sids[targets].T.long(), targets, negatives, seen)
+    scores = rpg.score_all(histories)  # [2, N+1]
+    expected = []
+    for row in range(2):
+        others = [int(i) for i in (*negatives, *seen[row]) if i != 0 and i != targets[row]]
+        row_scores = scores[row, [int(targets[row]), *others]]
+        expected.append(-torch.log_softmax(row_scores, dim=0)[0])
+    assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
+
+
+def test_history_negatives_alone_turn_the_item_loss_on() -> None:
+    config = dataclasses.replace(model().config, history_negatives=True)
+    torch.manual_seed(3)
+    with_history = RPG(config, model().sid_table())
+    torch.manual_seed(3)
+    digits_only = RPG(dataclasses.replace(config, history_negatives=False), model().sid_table())
+    assert with_history.calculate_loss(batch()).item() > digits_only.calculate_loss(batch()).item()
 
 
 def test_item_negatives_add_the_item_term_to_the_loss() -> None:

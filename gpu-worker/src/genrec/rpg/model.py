@@ -90,6 +90,11 @@ class RPGConfig:
     # step (shared by the batch), weighted ``item_loss_weight``, to the per-digit loss. 0 = the paper.
     item_negatives: int = 0
     item_loss_weight: float = 1.0
+    # Beyond the paper: the item softmax also holds, for each position, the items already in its
+    # history (the position's own input and everything before it) as negatives, so the model learns
+    # that a user does not take an item twice (no Amazon 5-core user reviews an item twice) instead of
+    # leaving it to a seen-item filter; it turns the item loss on even with item_negatives 0.
+    history_negatives: bool = False
     # Beyond the paper: an item-ID embedding added to the mean of the item's code embeddings on the
     # input side only (the output stays the SID digits, so decoding and serving do not change). It
     # starts at zero, so the model starts as RPG, and an item never trained (a cold item) keeps a
@@ -211,34 +216,44 @@ class RPG(SeqRecModel):
     def calculate_loss(self, batch: Batch) -> Tensor:
         """Mean over labelled positions and digits of the per-digit cross-entropy (+ the item term)."""
         hidden, offset = self(batch.inputs)  # [B, l, d]
-        labels = batch.labels[:, offset:]  # [B, l]
+        inputs, labels = batch.inputs[:, offset:], batch.labels[:, offset:]  # [B, l]
         labelled = labels > 0
         assert bool(labelled.any()), "a batch needs at least one labelled position"
         targets = labels[labelled]  # [P]
         logits = self.digit_logits(hidden[labelled])  # [m, P, 256]
         codes = self.sids[targets].T.long()  # [P, m] -> [m, P]
         loss = F.cross_entropy(logits.reshape(-1, CODEBOOK), codes.reshape(-1))  # [m*P, 256] vs [m*P]
-        if self.config.item_negatives:
+        if self.config.item_negatives or self.config.history_negatives:
             draws = (self.config.item_negatives,)
             negatives = torch.randint(1, self.n_items + 1, draws, device=targets.device)  # [K]
-            loss = loss + self.config.item_loss_weight * self.sampled_item_loss(logits, targets, negatives)
+            seen = seen_items(inputs, labelled) if self.config.history_negatives else None  # [P, l]
+            item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen)
+            loss = loss + self.config.item_loss_weight * item_loss
         return loss
 
-    def sampled_item_loss(self, logits: Tensor, targets: Tensor, negatives: Tensor) -> Tensor:
-        """Cross-entropy of each target item against ``negatives`` [K] (shared by the P rows).
+    def sampled_item_loss(
+        self, logits: Tensor, codes: Tensor, targets: Tensor, negatives: Tensor, seen: Tensor | None = None
+    ) -> Tensor:
+        """Cross-entropy of each target item against ``negatives`` [K] (shared by the P rows) and,
+        with ``seen`` [P, l] (0 = none), each row's own history items.
 
         An item's logit is the mean of its digits' logits: RPG's ranking score, since the per-digit
         log-normalisers that ``score_all`` subtracts are the same for every item. A negative that is
-        the row's own target is masked out. logits [m, P, 256], targets [P] -> scalar.
+        the row's own target is masked out. logits [m, P, 256], codes [m, P] (the targets') -> scalar.
         """
         m, rows, _ = logits.shape
-        target_codes = self.sids[targets].T.long()[:, :, None]  # [m, P, 1]
-        positive = logits.gather(2, target_codes).mean(dim=0)  # [m, P, 1] -> [P, 1]
-        negative_codes = self.sids[negatives].T.long()[:, None, :].expand(m, rows, len(negatives))  # [m,P,K]
-        negative = logits.gather(2, negative_codes).mean(dim=0)  # [m, P, K] -> [P, K]
-        negative = negative.masked_fill(negatives[None, :] == targets[:, None], float("-inf"))
-        item_logits = torch.cat([positive, negative], dim=1)  # [P, 1 + K], the target in column 0
-        return F.cross_entropy(item_logits, torch.zeros(rows, dtype=torch.long, device=logits.device))
+
+        def item_logits(items: Tensor, item_codes: Tensor) -> Tensor:  # items [P|1, n], codes [m, P, n]
+            scores = logits.gather(2, item_codes).mean(dim=0)  # [m, P, n] -> [P, n]
+            return scores.masked_fill((items == 0) | (items == targets[:, None]), float("-inf"))
+
+        columns = [logits.gather(2, codes[:, :, None]).mean(dim=0)]  # [P, 1]: the target in column 0
+        shared = self.sids[negatives].T.long()[:, None, :].expand(m, rows, len(negatives))  # [m, P, K] view
+        columns.append(item_logits(negatives[None, :], shared))  # [P, K]
+        if seen is not None:
+            columns.append(item_logits(seen, self.sids[seen].long().permute(2, 0, 1)))  # [P, l]
+        item_logits_all = torch.cat(columns, dim=1)  # [P, 1 + K (+ l)]
+        return F.cross_entropy(item_logits_all, torch.zeros(rows, dtype=torch.long, device=logits.device))
 
     # --- serving contract ----------------------------------------------------------------------------
     def user_logprobs(self, histories: Tensor, crop: bool = True) -> Tensor:
@@ -250,6 +265,14 @@ class RPG(SeqRecModel):
     def score_all(self, histories: Tensor) -> Tensor:
         """Exhaustive item scores = mean over digits of the code log-probs: [B, N+1], column 0 -inf."""
         return table_scores(self.user_logprobs(histories), self.item_tokens())
+
+
+def seen_items(inputs: Tensor, labelled: Tensor) -> Tensor:
+    """Each labelled position's history: inputs [B, l] and the mask ``labelled`` [B, l] -> [P, l],
+    row p = its sequence's items up to and including the position's own input, 0 elsewhere."""
+    rows, cols = labelled.nonzero(as_tuple=True)  # [P], [P] in the row-major order of x[labelled]
+    window = torch.arange(inputs.shape[1], device=inputs.device)[None, :] <= cols[:, None]  # [P, l]
+    return inputs[rows] * window  # [P, l]
 
 
 def centroid_init(code_vectors: np.ndarray, sids: Tensor, config: RPGConfig) -> Tensor:
