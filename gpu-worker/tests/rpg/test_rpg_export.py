@@ -8,13 +8,16 @@ import numpy as np
 import pytest
 import torch
 
-from genrec.data import load_dataset
+from genrec.data import leave_one_out, load_dataset
+from genrec.models.content_knn import item_vectors
 from genrec.rpc.models import ArtifactManifest
 from genrec.rpg.config import resolve_config
+from genrec.rpg.evaluate import exhaustive, model_scores
 from genrec.rpg.export import (
     PARITY_TOL,
     export,
     export_onnx,
+    load_run,
     onnx_logprobs,
     quantize_int8,
     random_histories,
@@ -125,6 +128,22 @@ def test_train_and_export_the_sample(tmp_path) -> None:
     modes = [(r["mode"], r.get("k"), r.get("init")) for r in swept["rows"]]
     assert modes[0] == ("exhaustive", None, None) and len(modes) == 1 + 2 * 2
     assert all(r["items_scored_per_user"]["max"] <= 2 * 10 * 5 for r in swept["rows"][1:3])  # q·b·k
+
+
+def test_a_text_head_run_reloads_with_its_text_and_is_not_exported(tmp_path) -> None:
+    ds, _ = load_dataset("sample")
+    table = load_sids("random:8", ds)
+    overrides = {"train.epochs": "1", "model.text_head": "meta", "model.history_negatives": "true"}
+    config = resolve_config("sample", "tiny", "random:8", 8, overrides)
+    result = run(config, table, tmp_path / "run", tmp_path / "results")
+    model, _, _ = load_run(tmp_path / "run")
+    assert model.text_proj is not None and model.text_proj.weight.abs().sum() > 0
+    assert torch.allclose(model.text_vectors, torch.from_numpy(item_vectors(ds, "meta")))
+    loo = leave_one_out(ds, config.model.max_len)
+    rescored = exhaustive(model_scores(model), loo.test, ds.n_items, 64)  # the reloaded run scores alike
+    assert rescored["metrics"] == pytest.approx(result["test"]["exhaustive"]["metrics"], rel=1e-9)
+    with pytest.raises(ValueError, match="text_head"):
+        export(tmp_path / "run", tmp_path / "artifacts")
 
 
 @pytest.mark.parametrize("version", [".hidden", "a/b", "b c", "é"])

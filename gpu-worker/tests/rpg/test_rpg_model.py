@@ -185,6 +185,59 @@ def test_item_negatives_add_the_item_term_to_the_loss() -> None:
     assert all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
 
 
+def text_vectors(dim: int = 12, seed: int = 5) -> torch.Tensor:
+    vectors = torch.nn.functional.normalize(
+        torch.randn(N + 1, dim, generator=torch.Generator().manual_seed(seed))
+    )
+    vectors[0] = 0.0
+    return vectors
+
+
+def test_the_text_head_starts_as_rpg_and_is_the_item_loss_of_score_all() -> None:
+    config = dataclasses.replace(model().config, text_head="meta", item_negatives=4, history_negatives=True)
+    sids = model().sid_table()
+    torch.manual_seed(0)  # the draws of model(): the text projection is built last
+    with_text = RPG(config, sids, text_vectors=text_vectors()).eval()
+    histories = batch().inputs[:, :-1]
+    assert torch.allclose(with_text.score_all(histories), model().eval().score_all(histories))
+    torch.nn.init.normal_(with_text.text_proj.weight)  # a trained text term
+    histories, targets = batch().inputs[:, :-1], batch().labels[:, -1]
+    negatives, seen = torch.tensor([7, 11]), histories
+    hidden, _ = with_text(histories)
+    logits = with_text.digit_logits(hidden[:, -1])
+    query = with_text.text_proj(hidden[:, -1])
+    loss = with_text.sampled_item_loss(
+        logits, with_text.sids[targets].T.long(), targets, negatives, seen, query
+    )
+    scores = with_text.score_all(histories)  # [2, N+1], the text term included
+    assert not torch.allclose(scores, model().eval().score_all(histories))
+    expected = []
+    for row in range(2):
+        others = [int(i) for i in (*negatives, *seen[row]) if i != 0 and i != targets[row]]
+        expected.append(-torch.log_softmax(scores[row, [int(targets[row]), *others]], dim=0)[0])
+    assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
+    assert torch.allclose(with_text.score_all(histories, torch.float64), scores.double(), atol=1e-5)
+
+
+def test_the_text_head_learns_and_needs_the_item_loss() -> None:
+    with pytest.raises(AssertionError, match="text_head"):
+        dataclasses.replace(model().config, text_head="meta")
+    with pytest.raises(AssertionError, match="text_head"):
+        dataclasses.replace(model().config, text_head="title", item_negatives=4)
+    config = dataclasses.replace(model().config, text_head="phrase", item_negatives=8)
+    rpg = RPG(config, model().sid_table(), text_vectors=text_vectors())
+    optimizer = torch.optim.AdamW(rpg.parameters(), lr=3e-3, weight_decay=0.0)
+    losses = []
+    for _ in range(40):
+        loss = rpg.calculate_loss(batch())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
+    assert rpg.text_proj.weight.abs().sum() > 0  # the zero-initialised projection was trained
+
+
 def test_centroid_init_makes_item_inputs_follow_the_pq_reconstruction() -> None:
 
     m, dsub, n = 4, 2, 50

@@ -50,10 +50,7 @@ class ContentKNN(SeqRecModel):
     @classmethod
     def from_dataset(cls, config: ContentKNNConfig, ds: Dataset) -> ContentKNN:
         """Embed every item's text (disk-cached, genrec.embed) in dataset row order."""
-        texts = [source_text(rec, config.template, config.text) for rec in ds.items[1:]]  # type: ignore[arg-type]
-        vectors = embed_cached(texts, config.encoder, progress=True).vectors  # [N, D]
-        padded = np.vstack([np.zeros((1, vectors.shape[1]), np.float32), vectors])  # [N+1, D]
-        return cls(config, torch.from_numpy(padded))
+        return cls(config, torch.from_numpy(item_vectors(ds, config.text, config.encoder, config.template)))
 
     def calculate_loss(self, batch: Batch) -> Tensor:
         raise NotImplementedError("ContentKNN learns nothing; it scores from text embeddings")
@@ -68,3 +65,13 @@ class ContentKNN(SeqRecModel):
         if self.config.exclude_history:
             scores = scores.scatter(1, histories, float("-inf"))  # padding column 0 is -inf already
         return scores
+
+
+def item_vectors(
+    ds: Dataset, text: str = "meta", encoder: str = DEFAULT_MODEL, template: str = "rpg"
+) -> np.ndarray:
+    """Unit text embeddings of every item in dataset row order (disk-cached, genrec.embed):
+    float32 [N+1, D], row 0 (padding) zero."""
+    texts = [source_text(rec, template, text) for rec in ds.items[1:]]  # type: ignore[arg-type]
+    vectors = embed_cached(texts, encoder, progress=True).vectors  # [N, D]
+    return np.vstack([np.zeros((1, vectors.shape[1]), np.float32), vectors])  # [N+1, D]

@@ -1,4 +1,4 @@
-"""Evaluate RPG from any score-table function (the PyTorch model or an ONNX session).
+"""Evaluate RPG from any item-score function (the PyTorch model, or an ONNX session's score tables).
 
 Exhaustive: every item scored (N per user), full-ranking metrics through genrec.eval with the
 papers' unfiltered protocol and the seen-filtered variant. Graph: the pure decoder of
@@ -27,6 +27,7 @@ from genrec.rpg.graph import Graph
 from genrec.rpg.model import sid_tokens, table_scores
 
 LogprobFn = Callable[[Tensor], Tensor]  # histories [B, L] int64 -> logprobs [B, m, 256]
+ScoreFn = Callable[[Tensor, torch.dtype], Tensor]  # histories [B, L] int64, dtype -> scores [B, N+1]
 
 
 @dataclass(frozen=True)
@@ -45,26 +46,26 @@ def by_length(split: EvalSplit) -> EvalSplit:
     return EvalSplit(split.users[order], split.histories[order], split.targets[order])
 
 
-def exhaustive(logprob_fn: LogprobFn, split: EvalSplit, sids: np.ndarray, batch_size: int) -> dict[str, Any]:
+def exhaustive(score_fn: ScoreFn, split: EvalSplit, n_items: int, batch_size: int) -> dict[str, Any]:
     """Full ranking over all N items: {metrics, seen_filtered, users, items_scored_per_user}."""
-    split, tokens = by_length(split), sid_tokens(sids)  # [N+1, m]
+    split = by_length(split)
     with progress(total=len(split), desc="exhaustive scoring", unit="user") as bar:
 
         def score(histories: Tensor) -> Tensor:
             bar.update(len(histories))
-            return table_scores(logprob_fn(histories).float(), tokens)  # [B, N+1]
+            return score_fn(histories, torch.float32)  # [B, N+1]
 
-        result = evaluate_scores(score, split, len(sids) - 1, batch_size=batch_size)
+        result = evaluate_scores(score, split, n_items, batch_size=batch_size)
     return {
         "metrics": result.metrics,
         "seen_filtered": result.seen_filtered,
         "users": result.count,
-        "items_scored_per_user": len(sids) - 1,
+        "items_scored_per_user": n_items,
     }
 
 
 def graph(
-    logprob_fn: LogprobFn,
+    score_fn: ScoreFn,
     split: EvalSplit,
     ctx: DecodeContext,
     decode: DecodeConfig,
@@ -72,7 +73,7 @@ def graph(
     seen_filtered: bool = True,
 ) -> dict[str, Any]:
     """Graph-constrained decoding per user, unfiltered (and seen-filtered), with its decode cost."""
-    split, tokens = by_length(split), sid_tokens(ctx.sids)
+    split = by_length(split)
     degree = int(np.diff(ctx.graph.indptr).max())
     out: dict[str, Any] = {
         "decode": {"beam": decode.beam, "neighbours": degree, "steps": decode.steps, "init": decode.init},
@@ -85,7 +86,7 @@ def graph(
             def lists(histories: Tensor, rng=rng, scored=scored, filter_seen=filter_seen, bar=bar) -> Tensor:
                 # float64 item scores once per batch; the walk only looks them up (same answers as
                 # scoring candidates one by one, several times faster in Python)
-                all_scores = table_scores(logprob_fn(histories).double(), tokens).numpy()  # [B, N+1]
+                all_scores = score_fn(histories, torch.float64).numpy()  # [B, N+1]
                 answers = np.zeros((len(all_scores), decode.n), dtype=np.int64)  # 0 = no answer (never a hit)
                 for row, (user_scores, history) in enumerate(zip(all_scores, histories.numpy(), strict=True)):
                     seen = history[history > 0] if filter_seen else None
@@ -121,12 +122,22 @@ def graph(
     return out
 
 
-def model_logprobs(model: torch.nn.Module, device: str = "cpu") -> LogprobFn:
-    """The PyTorch model's score tables, in eval mode and without autograd."""
+def model_scores(model: torch.nn.Module, device: str = "cpu") -> ScoreFn:
+    """The PyTorch model's item scores (``score_all``), in eval mode and without autograd."""
 
-    def fn(histories: Tensor) -> Tensor:
+    def fn(histories: Tensor, dtype: torch.dtype) -> Tensor:
         model.eval()
         with torch.inference_mode():
-            return model.user_logprobs(histories.to(device)).cpu()  # type: ignore[operator]
+            return model.score_all(histories.to(device), dtype).cpu()  # type: ignore[operator]
+
+    return fn
+
+
+def table_scorer(logprob_fn: LogprobFn, sids: np.ndarray) -> ScoreFn:
+    """Item scores from a score-table function (an ONNX session): the mean of each item's m entries."""
+    tokens = sid_tokens(sids)  # [N+1, m]
+
+    def fn(histories: Tensor, dtype: torch.dtype) -> Tensor:
+        return table_scores(logprob_fn(histories).to(dtype), tokens)  # [B, N+1]
 
     return fn

@@ -37,7 +37,7 @@ from genrec.artifacts import (
 from genrec.data import EvalSplit, leave_one_out, load_dataset
 from genrec.rpg.config import RPG_RESULTS, RunConfig, config_from_dict
 from genrec.rpg.data import popularity
-from genrec.rpg.evaluate import exhaustive
+from genrec.rpg.evaluate import exhaustive, table_scorer
 from genrec.rpg.graph import build_graph, code_similarity
 from genrec.rpg.model import CODEBOOK, RPG, LogprobExport
 from genrec.train.checkpoint import load_checkpoint, load_meta
@@ -61,7 +61,7 @@ def load_run(run_dir: Path, name: str = "best") -> tuple[RPG, RunConfig, dict[st
     config = config_from_dict(meta["config"])
     blob = torch.load(run_dir / meta["weights"], map_location="cpu", weights_only=True)
     sids = blob["model"]["sids"].numpy()  # uint8 [N+1, m]
-    model = RPG(config.model, sids)
+    model = RPG(config.model, sids, text_vectors=blob["model"].get("text_vectors"))  # text: text_head only
     load_checkpoint(run_dir, name, model)
     return model.eval(), config, meta
 
@@ -127,8 +127,9 @@ def valid_onnx_metrics(
     """Exhaustive validation through onnxruntime, fp32 and int8; the int8 delta goes to ``result`` too.
     Batches of 128: the exported graph averages digit embeddings as [B, 50, m, d] (no crop)."""
     batch = 128
-    fp32 = exhaustive(onnx_logprobs(folder / "model.onnx"), valid, sids, batch)
-    int8 = exhaustive(onnx_logprobs(folder / "model.int8.onnx"), valid, sids, batch)
+    n_items = len(sids) - 1
+    fp32 = exhaustive(table_scorer(onnx_logprobs(folder / "model.onnx"), sids), valid, n_items, batch)
+    int8 = exhaustive(table_scorer(onnx_logprobs(folder / "model.int8.onnx"), sids), valid, n_items, batch)
     out = {f"valid_onnx_fp32_{k}": v for k, v in fp32["metrics"].items()}
     out |= {f"valid_onnx_int8_{k}": v for k, v in int8["metrics"].items()}
     out |= {f"valid_int8_delta_{k}": int8["metrics"][k] - fp32["metrics"][k] for k in fp32["metrics"]}
@@ -164,6 +165,11 @@ def export(
     version = check_version(version or out.name)
     torch.set_num_threads(1)
     model, config, meta = load_run(run_dir)
+    if config.model.text_head:
+        raise ValueError(
+            f"{run_dir} has model.text_head: its text term is not part of the served per-digit log-probs, "
+            "so its artifact set would not rank as the run was evaluated"
+        )
     ds, _ = load_dataset(config.dataset)
     assert ds.n_items == model.n_items, "the dataset no longer matches the checkpoint"
     unknown = withhold - set(ds.item_ids[1:])

@@ -25,12 +25,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from genrec.data.split import MAX_LEN
+from genrec.embed import TEXT_SOURCES
 from genrec.models.base import Batch, SeqRecModel
 from genrec.models.functional import attention_mask, crop_left_padding
 from genrec.models.layers import FeedForward, SelfAttention
 
 CODEBOOK = 256
 CODE_INITS = ("random", "centroids")
+TEXT_HEADS = ("", *TEXT_SOURCES)  # "" = off
 
 
 class Block(nn.Module):
@@ -100,20 +102,36 @@ class RPGConfig:
     # starts at zero, so the model starts as RPG, and an item never trained (a cold item) keeps a
     # zero row and is read from its SID alone.
     item_ids: bool = False
+    # Beyond the paper: "meta" or "phrase" adds a trained text term to every item's score, the dot
+    # product of a projection of the user state (d -> D, zero-initialised, so training starts as RPG)
+    # with the item's frozen unit text embedding (MiniLM over that text, as the content kNN). The item
+    # loss trains it, so it needs item_negatives or history_negatives. ``score_all`` includes it; the
+    # exported serving contract (per-digit log-probs) cannot, so such a run does not export.
+    text_head: str = ""
 
     def __post_init__(self) -> None:
         assert self.code_init in CODE_INITS, f"model.code_init must be one of {CODE_INITS}"
         assert self.item_negatives >= 0, "model.item_negatives must be >= 0"
+        assert self.text_head in TEXT_HEADS, f"model.text_head must be one of {TEXT_HEADS}"
+        assert not self.text_head or self.item_negatives or self.history_negatives, (
+            "model.text_head is trained by the item loss: set model.item_negatives or model.history_negatives"
+        )
 
 
 class RPG(SeqRecModel):
     """RPG over items 1..N whose SIDs are ``sids`` uint8 [N+1, m] (row 0 = padding, never used)."""
 
     def __init__(
-        self, config: RPGConfig, sids: np.ndarray | Tensor, code_vectors: np.ndarray | None = None
+        self,
+        config: RPGConfig,
+        sids: np.ndarray | Tensor,
+        code_vectors: np.ndarray | None = None,
+        text_vectors: np.ndarray | Tensor | None = None,
     ) -> None:
         """``code_vectors`` [m, 256, D]: the quantiser's centroids per digit (genrec.sid.table), used
-        when ``config.code_init == "centroids"``; a model about to load trained weights needs none."""
+        when ``config.code_init == "centroids"``; a model about to load trained weights needs none.
+        ``text_vectors`` [N+1, D]: the items' unit text embeddings (row 0 zero), required with
+        ``config.text_head`` (genrec.models.content_knn.item_vectors; a checkpoint holds them too)."""
         sids = torch.as_tensor(np.asarray(sids), dtype=torch.int64)
         assert sids.ndim == 2 and sids.shape[1] == config.n_digits, (tuple(sids.shape), config.n_digits)
         assert int(sids.min()) >= 0 and int(sids.max()) < CODEBOOK
@@ -147,6 +165,15 @@ class RPG(SeqRecModel):
         self.id_emb = nn.Embedding(self.n_items + 1, config.d, padding_idx=0) if config.item_ids else None
         if self.id_emb is not None:
             nn.init.zeros_(self.id_emb.weight)
+        self.text_proj: nn.Linear | None = None
+        if config.text_head:
+            assert text_vectors is not None, "model.text_head needs the items' text vectors"
+            vectors = torch.as_tensor(np.asarray(text_vectors), dtype=torch.float32)
+            assert vectors.ndim == 2 and len(vectors) == len(sids), (tuple(vectors.shape), len(sids))
+            self.register_buffer("text_vectors", vectors)  # [N+1, D], saved with the weights
+            self.text_proj = nn.Linear(config.d, vectors.shape[1])
+            nn.init.zeros_(self.text_proj.weight)  # the text term starts at 0: training starts as RPG
+            nn.init.zeros_(self.text_proj.bias)
 
     def _init_weights(self) -> None:
         for module in self.modules():
@@ -227,27 +254,44 @@ class RPG(SeqRecModel):
             draws = (self.config.item_negatives,)
             negatives = torch.randint(1, self.n_items + 1, draws, device=targets.device)  # [K]
             seen = seen_items(inputs, labelled) if self.config.history_negatives else None  # [P, l]
-            item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen)
+            query = None if self.text_proj is None else self.text_proj(hidden[labelled])  # [P, D]
+            item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen, query)
             loss = loss + self.config.item_loss_weight * item_loss
         return loss
 
     def sampled_item_loss(
-        self, logits: Tensor, codes: Tensor, targets: Tensor, negatives: Tensor, seen: Tensor | None = None
+        self,
+        logits: Tensor,
+        codes: Tensor,
+        targets: Tensor,
+        negatives: Tensor,
+        seen: Tensor | None = None,
+        query: Tensor | None = None,
     ) -> Tensor:
         """Cross-entropy of each target item against ``negatives`` [K] (shared by the P rows) and,
         with ``seen`` [P, l] (0 = none), each row's own history items.
 
-        An item's logit is the mean of its digits' logits: RPG's ranking score, since the per-digit
-        log-normalisers that ``score_all`` subtracts are the same for every item. A negative that is
-        the row's own target is masked out. logits [m, P, 256], codes [m, P] (the targets') -> scalar.
+        An item's logit is the mean of its digits' logits (+ ``query`` [P, D] · its text vector with
+        the text head): RPG's ranking score, since the per-digit log-normalisers that ``score_all``
+        subtracts are the same for every item. A negative that is the row's own target is masked out.
+        logits [m, P, 256], codes [m, P] (the targets') -> scalar.
         """
         m, rows, _ = logits.shape
 
-        def item_logits(items: Tensor, item_codes: Tensor) -> Tensor:  # items [P|1, n], codes [m, P, n]
+        def item_logits(items: Tensor, item_codes: Tensor, exclude: bool = True) -> Tensor:
+            """items [P|1, n] with codes [m, P, n] -> [P, n] (padding and, if ``exclude``, the row's
+            own target at -inf)."""
             scores = logits.gather(2, item_codes).mean(dim=0)  # [m, P, n] -> [P, n]
+            if query is not None:
+                vectors = self.text_vectors[items]  # [P|1, n, D]
+                shared = len(items) < rows  # one set for every row: a matmul, no [P, n, D] product
+                text = query @ vectors[0].T if shared else torch.einsum("pd,pnd->pn", query, vectors)
+                scores = scores + text  # [P, n]
+            if not exclude:
+                return scores
             return scores.masked_fill((items == 0) | (items == targets[:, None]), float("-inf"))
 
-        columns = [logits.gather(2, codes[:, :, None]).mean(dim=0)]  # [P, 1]: the target in column 0
+        columns = [item_logits(targets[:, None], codes[:, :, None], exclude=False)]  # [P, 1]: column 0
         shared = self.sids[negatives].T.long()[:, None, :].expand(m, rows, len(negatives))  # [m, P, K] view
         columns.append(item_logits(negatives[None, :], shared))  # [P, K]
         if seen is not None:
@@ -259,12 +303,21 @@ class RPG(SeqRecModel):
     def user_logprobs(self, histories: Tensor, crop: bool = True) -> Tensor:
         """Per-digit log-softmax at the newest position: histories [B, L] -> [B, m, 256]."""
         hidden, _ = self(histories, crop=crop)  # [B, l, d]
-        logits = self.digit_logits(hidden[:, -1]).transpose(0, 1)  # [m, B, 256] -> [B, m, 256]
-        return F.log_softmax(logits, dim=-1)  # [B, m, 256]
+        return self.logprobs(hidden[:, -1])
 
-    def score_all(self, histories: Tensor) -> Tensor:
-        """Exhaustive item scores = mean over digits of the code log-probs: [B, N+1], column 0 -inf."""
-        return table_scores(self.user_logprobs(histories), self.item_tokens())
+    def logprobs(self, h: Tensor) -> Tensor:
+        """Per-digit log-softmax of user states [B, d] -> [B, m, 256]."""
+        return F.log_softmax(self.digit_logits(h).transpose(0, 1), dim=-1)  # [m, B, 256] -> [B, m, 256]
+
+    def score_all(self, histories: Tensor, dtype: torch.dtype = torch.float32) -> Tensor:
+        """Exhaustive item scores = mean over digits of the code log-probs (+ the text term with
+        ``text_head``), summed in ``dtype``: [B, N+1], column 0 -inf."""
+        hidden, _ = self(histories)  # [B, l, d]
+        h = hidden[:, -1]  # [B, d]
+        scores = table_scores(self.logprobs(h).to(dtype), self.item_tokens())  # [B, N+1]
+        if self.text_proj is None:
+            return scores
+        return scores + (self.text_proj(h) @ self.text_vectors.T).to(dtype)  # padding row 0: -inf + 0
 
 
 def seen_items(inputs: Tensor, labelled: Tensor) -> Tensor:

@@ -20,10 +20,11 @@ import torch
 
 from genrec.data import leave_one_out, load_dataset, subsample
 from genrec.models.base import Batch
+from genrec.models.content_knn import item_vectors
 from genrec.rpg.config import RPG_RESULTS, RunConfig, config_dict, dataset_defaults, resolve_config
 from genrec.rpg.data import popularity, training_rows
 from genrec.rpg.decode import BEAM_INITS
-from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_logprobs
+from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_scores
 from genrec.rpg.graph import build_graph
 from genrec.rpg.model import RPG
 from genrec.sid.table import SIDTable, code_vectors, load_sids
@@ -59,14 +60,15 @@ def run(
     loo = leave_one_out(ds, config.model.max_len)
     torch.manual_seed(cfg.seed)
     centroids = code_vectors(table.source) if config.model.code_init == "centroids" else None
-    model = RPG(config.model, table.sids, centroids).to(device)
+    texts = item_vectors(ds, config.model.text_head) if config.model.text_head else None
+    model = RPG(config.model, table.sids, centroids, texts).to(device)
     saved = load_meta(run_dir, "last") if resume else None
     prior_seconds = saved["state"]["elapsed_seconds"] if saved else 0.0
     inputs, labels = (torch.from_numpy(a) for a in training_rows(loo.train, config.model.max_len))
     valid_subset = subsample(loo.valid, cfg.valid_users, cfg.seed)
 
     def validate() -> Validation:
-        result = exhaustive(model_logprobs(model, device), valid_subset, table.sids, cfg.eval_batch_size)
+        result = exhaustive(model_scores(model, device), valid_subset, ds.n_items, cfg.eval_batch_size)
         best = {"metrics": result["metrics"], "seen_filtered": result["seen_filtered"]}
         return Validation(result["metrics"][cfg.select_metric], result["metrics"], best)
 
@@ -82,17 +84,17 @@ def run(
     model.to(device)
 
     bs, decode = cfg.eval_batch_size, config.decode
-    logprobs = model_logprobs(model, device)
-    valid_ex = exhaustive(logprobs, loo.valid, table.sids, bs)
-    test_ex = exhaustive(logprobs, loo.test, table.sids, bs)
+    scores = model_scores(model, device)
+    valid_ex = exhaustive(scores, loo.valid, ds.n_items, bs)
+    test_ex = exhaustive(scores, loo.test, ds.n_items, bs)
     t0 = time.perf_counter()
     item_graph = build_graph(model.code_embeddings().cpu(), table.sids, decode.neighbours)
     graph_seconds = time.perf_counter() - t0
     ctx = DecodeContext(table.sids, item_graph, popularity(loo.train, loo.n_items))
-    valid_graph = graph(logprobs, loo.valid, ctx, decode, bs)
-    test_graph = graph(logprobs, loo.test, ctx, decode, bs)
+    valid_graph = graph(scores, loo.valid, ctx, decode, bs)
+    test_graph = graph(scores, loo.test, ctx, decode, bs)
     inits = {  # the paper's random beam vs the suggested alternatives (unfiltered, to save time)
-        init: graph(logprobs, loo.test, ctx, dataclasses.replace(decode, init=init), bs, seen_filtered=False)
+        init: graph(scores, loo.test, ctx, dataclasses.replace(decode, init=init), bs, seen_filtered=False)
         for init in BEAM_INITS
         if init != decode.init
     }

@@ -21,7 +21,7 @@ import torch
 from genrec.data import leave_one_out, load_dataset
 from genrec.rpg.data import popularity
 from genrec.rpg.decode import BEAM_INITS
-from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_logprobs
+from genrec.rpg.evaluate import DecodeContext, exhaustive, graph, model_scores
 from genrec.rpg.export import load_run
 from genrec.rpg.graph import build_graph
 from genrec.rpg.train import RPG_PACKAGES, RPG_RESULTS
@@ -46,13 +46,13 @@ def sweep(
     ds, _ = load_dataset(config.dataset)
     loo = leave_one_out(ds, config.model.max_len)
     split = loo.valid if split_name == "valid" else loo.test
-    sids, bs, logprobs = model.sid_table(), config.train.eval_batch_size, model_logprobs(model)
+    sids, bs, scores = model.sid_table(), config.train.eval_batch_size, model_scores(model)
     with torch.inference_mode():
         full = build_graph(model.code_embeddings(), sids, max(k for _, k, _ in grid))
     popular = popularity(loo.train, loo.n_items)
     rows: list[dict[str, Any]] = []
     t0 = time.perf_counter()
-    ex = exhaustive(logprobs, split, sids, bs)
+    ex = exhaustive(scores, split, model.n_items, bs)
     rows.append(
         {
             "mode": "exhaustive",
@@ -66,7 +66,7 @@ def sweep(
         for init in inits:
             decode = dataclasses.replace(config.decode, beam=b, neighbours=k, steps=q, init=init)
             t0 = time.perf_counter()
-            res = graph(logprobs, split, ctx, decode, bs, seen_filtered=False)
+            res = graph(scores, split, ctx, decode, bs, seen_filtered=False)
             rows.append(
                 {
                     "mode": "graph",
