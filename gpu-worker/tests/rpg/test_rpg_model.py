@@ -158,6 +158,40 @@ def test_history_negatives_are_the_softmax_over_target_negatives_and_the_history
     assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
 
 
+def test_the_repeat_bias_is_the_item_loss_of_score_all_and_learns_against_repeats() -> None:
+    with pytest.raises(AssertionError, match="repeat_bias"):
+        dataclasses.replace(model().config, repeat_bias=True)
+    config = dataclasses.replace(model().config, history_negatives=True, repeat_bias=True)
+    sids = model().sid_table()
+    torch.manual_seed(0)
+    rpg = RPG(config, sids).eval()
+    histories, targets = batch().inputs[:, :-1], batch().labels[:, -1]  # targets 6 and 9
+    assert torch.equal(rpg.score_all(histories), model().eval().score_all(histories))  # starts at 0
+    with torch.no_grad():
+        rpg.repeat.fill_(-2.0)
+    negatives = torch.tensor([7, 4, 11])  # 4 is in both histories, 7 in row 1's
+    seen = torch.cat([histories, torch.tensor([[6], [0]])], dim=1)  # row 0 "saw" its target 6
+    hidden, _ = rpg(seen)
+    logits = rpg.digit_logits(hidden[:, -1])
+    loss = rpg.sampled_item_loss(logits, rpg.sids[targets].T.long(), targets, negatives, seen)
+    scores = rpg.score_all(seen)  # the bias on each row's history, the target 6 included in row 0
+    assert scores[0, 6].item() == pytest.approx(model().eval().score_all(seen)[0, 6].item() - 2.0, abs=1e-5)
+    expected = []
+    for row in range(2):
+        others = {int(i) for i in (*negatives, *seen[row]) if i != 0 and i != targets[row]}
+        row_scores = scores[row, [int(targets[row]), *sorted(others)]]
+        expected.append(-torch.log_softmax(row_scores, dim=0)[0])
+    assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
+    trained = RPG(config, sids)
+    optimizer = torch.optim.Adam(trained.parameters(), lr=1e-2)
+    for _ in range(20):
+        loss = trained.calculate_loss(batch())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert trained.repeat.item() < -0.1  # no target in the batch repeats an item of its history
+
+
 def test_history_negatives_alone_turn_the_item_loss_on() -> None:
     config = dataclasses.replace(model().config, history_negatives=True)
     torch.manual_seed(3)

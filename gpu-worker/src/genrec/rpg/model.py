@@ -108,6 +108,11 @@ class RPGConfig:
     # loss trains it, so it needs item_negatives or history_negatives. ``score_all`` includes it; the
     # exported serving contract (per-digit log-probs) cannot, so such a run does not export.
     text_head: str = ""
+    # Beyond the paper: a learned scalar added to the score of every item already in the user's
+    # history (seen-item handling, ALGORITHMS.md §5). It starts at 0 and is trained through the history
+    # negatives, so the model learns from the data how likely a repeat is (on Amazon 5-core, never)
+    # instead of the evaluation filtering seen items; ``score_all`` applies it.
+    repeat_bias: bool = False
 
     def __post_init__(self) -> None:
         assert self.code_init in CODE_INITS, f"model.code_init must be one of {CODE_INITS}"
@@ -115,6 +120,9 @@ class RPGConfig:
         assert self.text_head in TEXT_HEADS, f"model.text_head must be one of {TEXT_HEADS}"
         assert not self.text_head or self.item_negatives or self.history_negatives, (
             "model.text_head is trained by the item loss: set model.item_negatives or model.history_negatives"
+        )
+        assert not self.repeat_bias or self.history_negatives, (
+            "model.repeat_bias needs model.history_negatives"
         )
 
 
@@ -174,6 +182,7 @@ class RPG(SeqRecModel):
             self.text_proj = nn.Linear(config.d, vectors.shape[1])
             nn.init.zeros_(self.text_proj.weight)  # the text term starts at 0: training starts as RPG
             nn.init.zeros_(self.text_proj.bias)
+        self.repeat = nn.Parameter(torch.zeros(())) if config.repeat_bias else None  # the repeat bias
 
     def _init_weights(self) -> None:
         for module in self.modules():
@@ -291,11 +300,18 @@ class RPG(SeqRecModel):
                 return scores
             return scores.masked_fill((items == 0) | (items == targets[:, None]), float("-inf"))
 
-        columns = [item_logits(targets[:, None], codes[:, :, None], exclude=False)]  # [P, 1]: column 0
+        positive = item_logits(targets[:, None], codes[:, :, None], exclude=False)  # [P, 1]: column 0
         shared = self.sids[negatives].T.long()[:, None, :].expand(m, rows, len(negatives))  # [m, P, K] view
-        columns.append(item_logits(negatives[None, :], shared))  # [P, K]
+        negative = item_logits(negatives[None, :], shared)  # [P, K]
+        columns = [positive, negative]
         if seen is not None:
-            columns.append(item_logits(seen, self.sids[seen].long().permute(2, 0, 1)))  # [P, l]
+            history = item_logits(seen, self.sids[seen].long().permute(2, 0, 1))  # [P, l]
+            if self.repeat is not None:  # every seen item gets the bias, once (in the history columns)
+                positive = positive + self.repeat * (seen == targets[:, None]).any(dim=1, keepdim=True)
+                again = (negatives[None, :, None] == seen[:, None, :]).any(dim=2)  # [P, K]
+                columns = [positive, negative.masked_fill(again, float("-inf")), history + self.repeat]
+            else:
+                columns.append(history)
         item_logits_all = torch.cat(columns, dim=1)  # [P, 1 + K (+ l)]
         return F.cross_entropy(item_logits_all, torch.zeros(rows, dtype=torch.long, device=logits.device))
 
@@ -311,13 +327,15 @@ class RPG(SeqRecModel):
 
     def score_all(self, histories: Tensor, dtype: torch.dtype = torch.float32) -> Tensor:
         """Exhaustive item scores = mean over digits of the code log-probs (+ the text term with
-        ``text_head``), summed in ``dtype``: [B, N+1], column 0 -inf."""
+        ``text_head``, + the repeat bias on the history's items), in ``dtype``: [B, N+1], column 0 -inf."""
         hidden, _ = self(histories)  # [B, l, d]
         h = hidden[:, -1]  # [B, d]
         scores = table_scores(self.logprobs(h).to(dtype), self.item_tokens())  # [B, N+1]
-        if self.text_proj is None:
-            return scores
-        return scores + (self.text_proj(h) @ self.text_vectors.T).to(dtype)  # padding row 0: -inf + 0
+        if self.text_proj is not None:
+            scores = scores + (self.text_proj(h) @ self.text_vectors.T).to(dtype)  # padding row 0: -inf + 0
+        if self.repeat is not None:  # scatter, not scatter_add: an item seen twice gets the bias once
+            scores = scores.scatter(1, histories, scores.gather(1, histories) + self.repeat.to(dtype))
+        return scores
 
 
 def seen_items(inputs: Tensor, labelled: Tensor) -> Tensor:
