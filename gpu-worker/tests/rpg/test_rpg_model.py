@@ -35,6 +35,19 @@ def batch() -> Batch:
     return Batch(inputs, labels)
 
 
+def fit(rpg: RPG, steps: int, lr: float = 3e-3, weight_decay: float = 0.0) -> list[float]:
+    """``steps`` AdamW steps on ``batch()``; the losses."""
+    optimizer = torch.optim.AdamW(rpg.parameters(), lr=lr, weight_decay=weight_decay)
+    losses = []
+    for _ in range(steps):
+        loss = rpg.calculate_loss(batch())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
 def test_shapes() -> None:
     rpg = model().eval()
     hidden, offset = rpg(batch().inputs)
@@ -103,14 +116,7 @@ def test_table_scores_match_the_numpy_decoder() -> None:
 
 def test_mtp_loss_is_finite_and_overfits_a_tiny_batch() -> None:
     rpg = model(dropout=0.1)
-    optimizer = torch.optim.AdamW(rpg.parameters(), lr=3e-3, weight_decay=0.0)
-    losses = []
-    for _ in range(60):
-        loss = rpg.calculate_loss(batch())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    losses = fit(rpg, 60)
     assert all(np.isfinite(losses))
     assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
 
@@ -183,12 +189,7 @@ def test_the_repeat_bias_is_the_item_loss_of_score_all_and_learns_against_repeat
         expected.append(-torch.log_softmax(row_scores, dim=0)[0])
     assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
     trained = RPG(config, sids)
-    optimizer = torch.optim.Adam(trained.parameters(), lr=1e-2)
-    for _ in range(20):
-        loss = trained.calculate_loss(batch())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    fit(trained, 20, lr=1e-2)
     assert trained.repeat.item() < -0.1  # no target in the batch repeats an item of its history
 
 
@@ -208,14 +209,7 @@ def test_item_negatives_add_the_item_term_to_the_loss() -> None:
     torch.manual_seed(3)
     digits_only = RPG(dataclasses.replace(config, item_negatives=0), model().sid_table())
     assert with_items.calculate_loss(batch()).item() > digits_only.calculate_loss(batch()).item()
-    optimizer = torch.optim.AdamW(with_items.parameters(), lr=3e-3, weight_decay=0.0)
-    losses = []
-    for _ in range(60):
-        loss = with_items.calculate_loss(batch())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    losses = fit(with_items, 60)
     assert all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
 
 
@@ -260,14 +254,7 @@ def test_the_text_head_learns_and_needs_the_item_loss() -> None:
         dataclasses.replace(model().config, text_head="title", item_negatives=4)
     config = dataclasses.replace(model().config, text_head="phrase", item_negatives=8)
     rpg = RPG(config, model().sid_table(), text_vectors=text_vectors())
-    optimizer = torch.optim.AdamW(rpg.parameters(), lr=3e-3, weight_decay=0.0)
-    losses = []
-    for _ in range(40):
-        loss = rpg.calculate_loss(batch())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    losses = fit(rpg, 40)
     assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
     assert rpg.text_proj.weight.abs().sum() > 0  # the zero-initialised projection was trained
 
@@ -301,12 +288,7 @@ def test_item_ids_start_at_zero_learn_and_leave_untrained_items_to_their_sids() 
     assert hybrid.id_emb.weight.shape == (N + 1, 16) and not hybrid.id_emb.weight.any()
     histories = batch().inputs
     assert torch.equal(hybrid.eval().user_logprobs(histories), plain.eval().user_logprobs(histories))
-    optimizer = torch.optim.AdamW(hybrid.train().parameters(), lr=3e-3, weight_decay=0.01)
-    for _ in range(20):
-        loss = hybrid.calculate_loss(batch())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    fit(hybrid.train(), 20, weight_decay=0.01)
     seen = torch.unique(histories)
     rows = hybrid.id_emb.weight.detach()
     assert rows[seen[seen > 0]].abs().sum(dim=1).gt(0).all()  # every history item learned a row
