@@ -221,19 +221,24 @@ def text_vectors(dim: int = 12, seed: int = 5) -> torch.Tensor:
     return vectors
 
 
-def test_the_text_head_starts_as_rpg_and_is_the_item_loss_of_score_all() -> None:
+@pytest.mark.parametrize("text_last", [False, True])
+def test_the_text_head_starts_as_rpg_and_is_the_item_loss_of_score_all(text_last: bool) -> None:
     config = dataclasses.replace(model().config, text_head="meta", item_negatives=4, history_negatives=True)
+    config = dataclasses.replace(config, text_last=text_last)
     sids = model().sid_table()
     torch.manual_seed(0)  # the draws of model(): the text projection is built last
     with_text = RPG(config, sids, text_vectors=text_vectors()).eval()
     histories = batch().inputs[:, :-1]
     assert torch.allclose(with_text.score_all(histories), model().eval().score_all(histories))
     torch.nn.init.normal_(with_text.text_proj.weight)  # a trained text term
+    if text_last:
+        torch.nn.init.normal_(with_text.text_last.weight)
     histories, targets = batch().inputs[:, :-1], batch().labels[:, -1]
     negatives, seen = torch.tensor([7, 11]), histories
     hidden, _ = with_text(histories)
     logits = with_text.digit_logits(hidden[:, -1])
-    query = with_text.text_proj(hidden[:, -1])
+    query = with_text.text_query(hidden[:, -1], histories[:, -1])
+    assert text_last == (not torch.allclose(query, with_text.text_proj(hidden[:, -1])))
     loss = with_text.sampled_item_loss(
         logits, with_text.sids[targets].T.long(), targets, negatives, seen, query
     )
@@ -252,11 +257,14 @@ def test_the_text_head_learns_and_needs_the_item_loss() -> None:
         dataclasses.replace(model().config, text_head="meta")
     with pytest.raises(AssertionError, match="text_head"):
         dataclasses.replace(model().config, text_head="title", item_negatives=4)
-    config = dataclasses.replace(model().config, text_head="phrase", item_negatives=8)
+    with pytest.raises(AssertionError, match="text_last needs"):
+        dataclasses.replace(model().config, text_last=True)
+    config = dataclasses.replace(model().config, text_head="phrase", item_negatives=8, text_last=True)
     rpg = RPG(config, model().sid_table(), text_vectors=text_vectors())
     losses = fit(rpg, 40)
     assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
     assert rpg.text_proj.weight.abs().sum() > 0  # the zero-initialised projection was trained
+    assert rpg.text_last.weight.abs().sum() > 0  # and the last item's map
 
 
 def test_centroid_init_makes_item_inputs_follow_the_pq_reconstruction() -> None:

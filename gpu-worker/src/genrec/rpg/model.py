@@ -108,6 +108,9 @@ class RPGConfig:
     # loss trains it, so it needs item_negatives or history_negatives. ``score_all`` includes it; the
     # exported serving contract (per-digit log-probs) cannot, so such a run does not export.
     text_head: str = ""
+    # With text_head: the text query also holds a learned linear map (D x D, zero-initialised) of the
+    # last history item's text vector, so the term can learn content-kNN-like transitions directly.
+    text_last: bool = False
     # Beyond the paper: a learned scalar added to the score of every item already in the user's
     # history (seen-item handling, ALGORITHMS.md §5). It starts at 0 and is trained through the history
     # negatives, so the model learns from the data how likely a repeat is (on Amazon 5-core, never)
@@ -121,6 +124,7 @@ class RPGConfig:
         assert not self.text_head or self.item_negatives or self.history_negatives, (
             "model.text_head is trained by the item loss: set model.item_negatives or model.history_negatives"
         )
+        assert not self.text_last or self.text_head, "model.text_last needs model.text_head"
         assert not self.repeat_bias or self.history_negatives, (
             "model.repeat_bias needs model.history_negatives"
         )
@@ -182,6 +186,11 @@ class RPG(SeqRecModel):
             self.text_proj = nn.Linear(config.d, vectors.shape[1])
             nn.init.zeros_(self.text_proj.weight)  # the text term starts at 0: training starts as RPG
             nn.init.zeros_(self.text_proj.bias)
+        self.text_last: nn.Linear | None = None
+        if config.text_last:
+            dim = self.text_vectors.shape[1]
+            self.text_last = nn.Linear(dim, dim, bias=False)
+            nn.init.zeros_(self.text_last.weight)
         self.repeat = nn.Parameter(torch.zeros(())) if config.repeat_bias else None  # the repeat bias
 
     def _init_weights(self) -> None:
@@ -263,7 +272,7 @@ class RPG(SeqRecModel):
             draws = (self.config.item_negatives,)
             negatives = torch.randint(1, self.n_items + 1, draws, device=targets.device)  # [K]
             seen = seen_items(inputs, labelled) if self.config.history_negatives else None  # [P, l]
-            query = None if self.text_proj is None else self.text_proj(hidden[labelled])  # [P, D]
+            query = None if self.text_proj is None else self.text_query(hidden[labelled], inputs[labelled])
             item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen, query)
             loss = loss + self.config.item_loss_weight * item_loss
         return loss
@@ -321,6 +330,12 @@ class RPG(SeqRecModel):
         hidden, _ = self(histories, crop=crop)  # [B, l, d]
         return self.logprobs(hidden[:, -1])
 
+    def text_query(self, h: Tensor, last: Tensor) -> Tensor:
+        """The text head's query from user states [P, d] and their last items [P]: [P, D]."""
+        assert self.text_proj is not None
+        query = self.text_proj(h)  # [P, D]
+        return query if self.text_last is None else query + self.text_last(self.text_vectors[last])
+
     def logprobs(self, h: Tensor) -> Tensor:
         """Per-digit log-softmax of user states [B, d] -> [B, m, 256]."""
         return F.log_softmax(self.digit_logits(h).transpose(0, 1), dim=-1)  # [m, B, 256] -> [B, m, 256]
@@ -332,7 +347,8 @@ class RPG(SeqRecModel):
         h = hidden[:, -1]  # [B, d]
         scores = table_scores(self.logprobs(h).to(dtype), self.item_tokens())  # [B, N+1]
         if self.text_proj is not None:
-            scores = scores + (self.text_proj(h) @ self.text_vectors.T).to(dtype)  # padding row 0: -inf + 0
+            query = self.text_query(h, histories[:, -1])  # [B, D]
+            scores = scores + (query @ self.text_vectors.T).to(dtype)  # padding row 0: -inf + 0
         if self.repeat is not None:  # scatter, not scatter_add: an item seen twice gets the bias once
             scores = scores.scatter(1, histories, scores.gather(1, histories) + self.repeat.to(dtype))
         return scores
