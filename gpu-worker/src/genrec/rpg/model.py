@@ -6,9 +6,13 @@ absolute positions are added and a causal GPT-2 decoder reads the sequence. Per 
 head ``h + SiLU(W_d h)`` (W_d zero-initialised) maps the hidden state into digit d's space, and the
 digit's logits are cosines with the (tied, L2-normalised) code embeddings over a temperature τ.
 Training is multi-token prediction: cross-entropy per digit, averaged over digits and positions.
-Beyond the paper, ``item_negatives`` K > 0 adds an item-level sampled softmax on the same logits
-(``sampled_item_loss``): the per-digit loss never compares whole items, the ranking does; and
-``item_ids`` adds a zero-initialised item-ID embedding to each history item's input (outputs stay SIDs).
+Beyond the paper (each off by default; new weights start at zero, so the model starts as RPG):
+``item_negatives`` K > 0 adds an item-level sampled softmax on the same logits (``sampled_item_loss``):
+the per-digit loss never compares whole items, the ranking does; ``history_negatives`` puts each
+position's own history in that softmax; ``item_ids`` adds an item-ID embedding to each history
+item's input (outputs stay SIDs); ``text_head`` (and ``text_last``) add a trained term from the
+items' frozen text vectors to every item's score; ``repeat_bias`` learns a score offset for the
+history's own items. ``score_all`` is the one ranking that holds them all.
 
 Positions follow GPT-2 (and the authors' right-padded batches): the oldest item in the window gets
 position 0, whatever the left padding. ``user_logprobs`` is the serving contract (exported to ONNX):
