@@ -252,6 +252,27 @@ def test_the_text_head_starts_as_rpg_and_is_the_item_loss_of_score_all(text_last
     assert torch.allclose(with_text.score_all(histories, torch.float64), scores.double(), atol=1e-5)
 
 
+def test_the_training_loss_scores_seen_items_per_sequence_as_the_item_loss_does_per_row() -> None:
+    config = dataclasses.replace(model().config, text_head="meta", text_last=True, item_negatives=4)
+    config = dataclasses.replace(config, history_negatives=True, repeat_bias=True)
+    rpg = RPG(config, model().sid_table(), text_vectors=text_vectors()).eval()
+    for weight in (rpg.text_proj.weight, rpg.text_last.weight):
+        torch.nn.init.normal_(weight)
+    torch.manual_seed(7)
+    loss = rpg.calculate_loss(batch())  # seen items' text term from one [B, l, l] product
+    hidden, _ = rpg(batch().inputs)
+    labelled = batch().labels > 0
+    targets, codes = batch().labels[labelled], rpg.sids[batch().labels[labelled]].T.long()
+    logits = rpg.digit_logits(hidden[labelled])
+    digit_loss = torch.nn.functional.cross_entropy(logits.reshape(-1, 256), codes.reshape(-1))
+    torch.manual_seed(7)
+    negatives = torch.randint(1, N + 1, (4,))  # the same draw
+    query = rpg.text_query(hidden[labelled], batch().inputs[labelled])
+    seen = seen_items(batch().inputs, labelled)
+    per_row = rpg.sampled_item_loss(logits, codes, targets, negatives, seen, query)  # [P, l, D] gather
+    assert loss.item() == pytest.approx((digit_loss + per_row).item(), rel=1e-5)
+
+
 def test_the_text_head_learns_and_needs_the_item_loss() -> None:
     with pytest.raises(AssertionError, match="text_head"):
         dataclasses.replace(model().config, text_head="meta")

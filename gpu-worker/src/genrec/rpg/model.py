@@ -276,8 +276,14 @@ class RPG(SeqRecModel):
             draws = (self.config.item_negatives,)
             negatives = torch.randint(1, self.n_items + 1, draws, device=targets.device)  # [K]
             seen = seen_items(inputs, labelled) if self.config.history_negatives else None  # [P, l]
-            query = None if self.text_proj is None else self.text_query(hidden[labelled], inputs[labelled])
-            item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen, query)
+            query = seen_text = None
+            if self.text_proj is not None:
+                queries = self.text_query(hidden, inputs)  # [B, l, D]
+                query = queries[labelled]  # [P, D]
+                if seen is not None:  # per sequence, [B, l, l], never the [P, l, D] gather of seen's vectors
+                    pairs = torch.bmm(queries, self.text_vectors[inputs].transpose(1, 2))  # [B, l, l]
+                    seen_text = pairs[labelled]  # [P, l], column j = the sequence's item j (masked as seen)
+            item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen, query, seen_text)
             loss = loss + self.config.item_loss_weight * item_loss
         return loss
 
@@ -289,25 +295,30 @@ class RPG(SeqRecModel):
         negatives: Tensor,
         seen: Tensor | None = None,
         query: Tensor | None = None,
+        seen_text: Tensor | None = None,
     ) -> Tensor:
         """Cross-entropy of each target item against ``negatives`` [K] (shared by the P rows) and,
         with ``seen`` [P, l] (0 = none), each row's own history items.
 
         An item's logit is the mean of its digits' logits (+ ``query`` [P, D] · its text vector with
-        the text head): RPG's ranking score, since the per-digit log-normalisers that ``score_all``
-        subtracts are the same for every item. A negative that is the row's own target is masked out.
+        the text head; ``seen_text`` [P, l] holds that term for ``seen`` when precomputed): RPG's
+        ranking score, since the per-digit log-normalisers that ``score_all`` subtracts are the same
+        for every item. A negative that is the row's own target is masked out.
         logits [m, P, 256], codes [m, P] (the targets') -> scalar.
         """
         m, rows, _ = logits.shape
 
-        def item_logits(items: Tensor, item_codes: Tensor, exclude: bool = True) -> Tensor:
+        def item_logits(
+            items: Tensor, item_codes: Tensor, exclude: bool = True, text: Tensor | None = None
+        ) -> Tensor:
             """items [P|1, n] with codes [m, P, n] -> [P, n] (padding and, if ``exclude``, the row's
             own target at -inf)."""
             scores = logits.gather(2, item_codes).mean(dim=0)  # [m, P, n] -> [P, n]
-            if query is not None:
+            if query is not None and text is None:
                 vectors = self.text_vectors[items]  # [P|1, n, D]
                 shared = len(items) < rows  # one set for every row: a matmul, no [P, n, D] product
                 text = query @ vectors[0].T if shared else torch.einsum("pd,pnd->pn", query, vectors)
+            if text is not None:
                 scores = scores + text  # [P, n]
             if not exclude:
                 return scores
@@ -318,7 +329,7 @@ class RPG(SeqRecModel):
         negative = item_logits(negatives[None, :], shared)  # [P, K]
         columns = [positive, negative]
         if seen is not None:
-            history = item_logits(seen, self.sids[seen].long().permute(2, 0, 1))  # [P, l]
+            history = item_logits(seen, self.sids[seen].long().permute(2, 0, 1), text=seen_text)  # [P, l]
             if self.repeat is not None:  # every seen item gets the bias, once (in the history columns)
                 positive = positive + self.repeat * (seen == targets[:, None]).any(dim=1, keepdim=True)
                 again = (negatives[None, :, None] == seen[:, None, :]).any(dim=2)  # [P, K]
