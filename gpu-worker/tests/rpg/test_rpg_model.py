@@ -14,7 +14,9 @@ from genrec.sid.table import random_sids
 N, M, L = 40, 4, 8
 
 
-def model(dropout: float = 0.0, seed: int = 0) -> RPG:
+def model(dropout: float = 0.0, seed: int = 0, text: torch.Tensor | None = None, **options: object) -> RPG:
+    """The test RPG; ``options`` (RPGConfig fields beyond the paper) change no draw of the others, so
+    ``model(**options)`` and ``model()`` differ only in what the options add."""
     torch.manual_seed(seed)
     config = RPGConfig(
         n_digits=M,
@@ -25,8 +27,9 @@ def model(dropout: float = 0.0, seed: int = 0) -> RPG:
         emb_dropout=dropout,
         attn_dropout=dropout,
         max_len=L,
+        **options,
     )
-    return RPG(config, random_sids(N, M, seed=1))
+    return RPG(config, random_sids(N, M, seed=1), text_vectors=text)
 
 
 def batch() -> Batch:
@@ -167,10 +170,7 @@ def test_history_negatives_are_the_softmax_over_target_negatives_and_the_history
 def test_the_repeat_bias_is_the_item_loss_of_score_all_and_learns_against_repeats() -> None:
     with pytest.raises(AssertionError, match="repeat_bias"):
         dataclasses.replace(model().config, repeat_bias=True)
-    config = dataclasses.replace(model().config, history_negatives=True, repeat_bias=True)
-    sids = model().sid_table()
-    torch.manual_seed(0)
-    rpg = RPG(config, sids).eval()
+    rpg = model(history_negatives=True, repeat_bias=True).eval()
     histories, targets = batch().inputs[:, :-1], batch().labels[:, -1]  # targets 6 and 9
     assert torch.equal(rpg.score_all(histories), model().eval().score_all(histories))  # starts at 0
     with torch.no_grad():
@@ -188,27 +188,19 @@ def test_the_repeat_bias_is_the_item_loss_of_score_all_and_learns_against_repeat
         row_scores = scores[row, [int(targets[row]), *sorted(others)]]
         expected.append(-torch.log_softmax(row_scores, dim=0)[0])
     assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
-    trained = RPG(config, sids)
+    trained = model(history_negatives=True, repeat_bias=True)
     fit(trained, 20, lr=1e-2)
     assert trained.repeat.item() < -0.1  # no target in the batch repeats an item of its history
 
 
 def test_history_negatives_alone_turn_the_item_loss_on() -> None:
-    config = dataclasses.replace(model().config, history_negatives=True)
-    torch.manual_seed(3)
-    with_history = RPG(config, model().sid_table())
-    torch.manual_seed(3)
-    digits_only = RPG(dataclasses.replace(config, history_negatives=False), model().sid_table())
-    assert with_history.calculate_loss(batch()).item() > digits_only.calculate_loss(batch()).item()
+    with_history = model(history_negatives=True)
+    assert with_history.calculate_loss(batch()).item() > model().calculate_loss(batch()).item()
 
 
 def test_item_negatives_add_the_item_term_to_the_loss() -> None:
-    config = dataclasses.replace(model().config, item_negatives=8)
-    torch.manual_seed(3)
-    with_items = RPG(config, model().sid_table())
-    torch.manual_seed(3)
-    digits_only = RPG(dataclasses.replace(config, item_negatives=0), model().sid_table())
-    assert with_items.calculate_loss(batch()).item() > digits_only.calculate_loss(batch()).item()
+    with_items = model(item_negatives=8)
+    assert with_items.calculate_loss(batch()).item() > model().calculate_loss(batch()).item()
     losses = fit(with_items, 60)
     assert all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
 
@@ -223,11 +215,8 @@ def text_vectors(dim: int = 12, seed: int = 5) -> torch.Tensor:
 
 @pytest.mark.parametrize("text_last", [False, True])
 def test_the_text_head_starts_as_rpg_and_is_the_item_loss_of_score_all(text_last: bool) -> None:
-    config = dataclasses.replace(model().config, text_head="meta", item_negatives=4, history_negatives=True)
-    config = dataclasses.replace(config, text_last=text_last)
-    sids = model().sid_table()
-    torch.manual_seed(0)  # the draws of model(): the text projection is built last
-    with_text = RPG(config, sids, text_vectors=text_vectors()).eval()
+    options = {"text_head": "meta", "item_negatives": 4, "history_negatives": True, "text_last": text_last}
+    with_text = model(text=text_vectors(), **options).eval()
     histories = batch().inputs[:, :-1]
     assert torch.allclose(with_text.score_all(histories), model().eval().score_all(histories))
     torch.nn.init.normal_(with_text.text_proj.weight)  # a trained text term
@@ -253,9 +242,8 @@ def test_the_text_head_starts_as_rpg_and_is_the_item_loss_of_score_all(text_last
 
 
 def test_the_training_loss_scores_seen_items_per_sequence_as_the_item_loss_does_per_row() -> None:
-    config = dataclasses.replace(model().config, text_head="meta", text_last=True, item_negatives=4)
-    config = dataclasses.replace(config, history_negatives=True, repeat_bias=True)
-    rpg = RPG(config, model().sid_table(), text_vectors=text_vectors()).eval()
+    options = {"text_head": "meta", "text_last": True, "item_negatives": 4, "history_negatives": True}
+    rpg = model(text=text_vectors(), repeat_bias=True, **options).eval()
     for weight in (rpg.text_proj.weight, rpg.text_last.weight):
         torch.nn.init.normal_(weight)
     torch.manual_seed(7)
@@ -280,8 +268,7 @@ def test_the_text_head_learns_and_needs_the_item_loss() -> None:
         dataclasses.replace(model().config, text_head="title", item_negatives=4)
     with pytest.raises(AssertionError, match="text_last needs"):
         dataclasses.replace(model().config, text_last=True)
-    config = dataclasses.replace(model().config, text_head="phrase", item_negatives=8, text_last=True)
-    rpg = RPG(config, model().sid_table(), text_vectors=text_vectors())
+    rpg = model(text=text_vectors(), text_head="phrase", item_negatives=8, text_last=True)
     losses = fit(rpg, 40)
     assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
     assert rpg.text_proj.weight.abs().sum() > 0  # the zero-initialised projection was trained
@@ -309,11 +296,7 @@ def test_centroid_init_makes_item_inputs_follow_the_pq_reconstruction() -> None:
 
 
 def test_item_ids_start_at_zero_learn_and_leave_untrained_items_to_their_sids() -> None:
-    config = dataclasses.replace(model().config, item_ids=True)
-    torch.manual_seed(0)
-    hybrid = RPG(config, model().sid_table())
-    torch.manual_seed(0)
-    plain = RPG(dataclasses.replace(config, item_ids=False), model().sid_table())
+    hybrid, plain = model(item_ids=True), model()
     assert hybrid.id_emb.weight.shape == (N + 1, 16) and not hybrid.id_emb.weight.any()
     histories = batch().inputs
     assert torch.equal(hybrid.eval().user_logprobs(histories), plain.eval().user_logprobs(histories))
