@@ -309,3 +309,36 @@ def test_item_ids_start_at_zero_learn_and_leave_untrained_items_to_their_sids() 
     tokens = torch.from_numpy(hybrid.sid_table()[5].astype(np.int64)) + 256 * torch.arange(M)
     expected = hybrid.tok_emb.weight[tokens].mean(dim=0) + rows[5]
     assert torch.allclose(hybrid.item_embeddings(torch.tensor([[5]]))[0, 0], expected)
+
+
+def test_the_full_item_loss_is_the_softmax_of_score_all_over_every_item_at_drawn_rows() -> None:
+    options = {"text_head": "meta", "text_last": True, "history_negatives": True, "repeat_bias": True}
+    rpg = model(text=text_vectors(), full_item_rows=3, **options).eval()
+    for weight in (rpg.text_proj.weight, rpg.text_last.weight):
+        torch.nn.init.normal_(weight)
+    with torch.no_grad():
+        rpg.repeat.fill_(-1.5)
+    inputs, labels = batch().inputs, batch().labels
+    labelled = labels > 0
+    hidden, _ = rpg(inputs)
+    torch.manual_seed(3)
+    loss = rpg.full_item_loss(hidden[labelled], inputs, labelled, labels[labelled])
+    torch.manual_seed(3)
+    rows = torch.randperm(int(labelled.sum()))[:3]  # the same draw
+    positions = labelled.nonzero().tolist()  # row-major, as x[labelled]
+    expected = []
+    for p in rows.tolist():
+        row, col = positions[p]
+        history = inputs[row : row + 1, : col + 1]  # the position's own history, as a user's
+        scores = rpg.score_all(history)[0]  # [N+1]: every item, the text term and the repeat bias
+        expected.append(-torch.log_softmax(scores, dim=0)[int(labels[row, col])])
+    assert loss.item() == pytest.approx(torch.stack(expected).mean().item(), rel=1e-5)
+
+
+def test_full_item_rows_alone_train_the_text_head_and_add_the_item_term() -> None:
+    plain = model().calculate_loss(batch()).item()
+    full = model(text=text_vectors(), text_head="meta", full_item_rows=4)
+    assert full.calculate_loss(batch()).item() > plain  # the full term starts at log(N) per row
+    losses = fit(full, 60)
+    assert all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
+    assert full.text_proj.weight.abs().sum().item() > 0  # trained through the full softmax alone

@@ -9,7 +9,8 @@ Training is multi-token prediction: cross-entropy per digit, averaged over digit
 Beyond the paper (each off by default; new weights start at zero, so the model starts as RPG):
 ``item_negatives`` K > 0 adds an item-level sampled softmax on the same logits (``sampled_item_loss``):
 the per-digit loss never compares whole items, the ranking does; ``history_negatives`` puts each
-position's own history in that softmax; ``item_ids`` adds an item-ID embedding to each history
+position's own history in that softmax; ``full_item_rows`` adds one over all N items at a few
+positions per batch; ``item_ids`` adds an item-ID embedding to each history
 item's input (outputs stay SIDs); ``text_head`` (and ``text_last``) add a trained term from the
 items' frozen text vectors to every item's score; ``repeat_bias`` learns a score offset for the
 history's own items. ``score_all`` is the one ranking that holds them all.
@@ -101,6 +102,12 @@ class RPGConfig:
     # that a user does not take an item twice (no Amazon 5-core user reviews an item twice) instead of
     # leaving it to a seen-item filter; it turns the item loss on even with item_negatives 0.
     history_negatives: bool = False
+    # Beyond the paper: R > 0 adds, weighted ``item_loss_weight``, a softmax over ALL N items (the
+    # ranking of ``score_all``, every option included) at R labelled positions drawn per batch. The K
+    # uniform negatives above rarely hold the target's near neighbours (the items that compete with it
+    # in the ranking); the full softmax always does, and for R rows it costs one embedding bag over
+    # the score tables and one [R, D] x [D, N] product.
+    full_item_rows: int = 0
     # Beyond the paper: an item-ID embedding added to the mean of the item's code embeddings on the
     # input side only (the output stays the SID digits, so decoding and serving do not change). It
     # starts at zero, so the model starts as RPG, and an item never trained (a cold item) keeps a
@@ -124,9 +131,11 @@ class RPGConfig:
     def __post_init__(self) -> None:
         assert self.code_init in CODE_INITS, f"model.code_init must be one of {CODE_INITS}"
         assert self.item_negatives >= 0, "model.item_negatives must be >= 0"
+        assert self.full_item_rows >= 0, "model.full_item_rows must be >= 0"
         assert self.text_head in TEXT_HEADS, f"model.text_head must be one of {TEXT_HEADS}"
-        assert not self.text_head or self.item_negatives or self.history_negatives, (
-            "model.text_head is trained by the item loss: set model.item_negatives or model.history_negatives"
+        assert not self.text_head or self.item_negatives or self.history_negatives or self.full_item_rows, (
+            "model.text_head is trained by the item loss: set model.item_negatives, model.history_negatives"
+            " or model.full_item_rows"
         )
         assert not self.text_last or self.text_head, "model.text_last needs model.text_head"
         assert not self.repeat_bias or self.history_negatives, (
@@ -269,7 +278,8 @@ class RPG(SeqRecModel):
         labelled = labels > 0
         assert bool(labelled.any()), "a batch needs at least one labelled position"
         targets = labels[labelled]  # [P]
-        logits = self.digit_logits(hidden[labelled])  # [m, P, 256]
+        states = hidden[labelled]  # [P, d]
+        logits = self.digit_logits(states)  # [m, P, 256]
         codes = self.sids[targets].T.long()  # [P, m] -> [m, P]
         loss = F.cross_entropy(logits.reshape(-1, CODEBOOK), codes.reshape(-1))  # [m*P, 256] vs [m*P]
         if self.config.item_negatives or self.config.history_negatives:
@@ -285,7 +295,19 @@ class RPG(SeqRecModel):
                     seen_text = pairs[labelled]  # [P, l], column j = the sequence's item j (masked as seen)
             item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen, query, seen_text)
             loss = loss + self.config.item_loss_weight * item_loss
+        if self.config.full_item_rows:
+            full_loss = self.full_item_loss(states, inputs, labelled, targets)
+            loss = loss + self.config.item_loss_weight * full_loss
         return loss
+
+    def full_item_loss(self, states: Tensor, inputs: Tensor, labelled: Tensor, targets: Tensor) -> Tensor:
+        """Cross-entropy of ``score_all``'s ranking over all N items at ``full_item_rows`` of the P
+        labelled positions, drawn without replacement: states [P, d], inputs and labelled [B, l],
+        targets [P] -> scalar. Each row's repeat bias covers its own history (``seen_items``)."""
+        rows = torch.randperm(len(targets), device=targets.device)[: self.config.full_item_rows]  # [R]
+        history = seen_items(inputs, labelled)[rows] if self.repeat is not None else None  # [R, l]
+        scores = self.item_scores(states[rows], inputs[labelled][rows], history)  # [R, N+1]
+        return F.cross_entropy(scores, targets[rows])
 
     def sampled_item_loss(
         self,
@@ -356,16 +378,22 @@ class RPG(SeqRecModel):
         return F.log_softmax(self.digit_logits(h).transpose(0, 1), dim=-1)  # [m, B, 256] -> [B, m, 256]
 
     def score_all(self, histories: Tensor, dtype: torch.dtype = torch.float32) -> Tensor:
-        """Exhaustive item scores = mean over digits of the code log-probs (+ the text term with
-        ``text_head``, + the repeat bias on the history's items), in ``dtype``: [B, N+1], column 0 -inf."""
+        """Exhaustive item scores of the newest position, in ``dtype``: histories [B, L] -> [B, N+1]."""
         hidden, _ = self(histories)  # [B, l, d]
-        h = hidden[:, -1]  # [B, d]
+        return self.item_scores(hidden[:, -1], histories[:, -1], histories, dtype)
+
+    def item_scores(
+        self, h: Tensor, last: Tensor, history: Tensor | None, dtype: torch.dtype = torch.float32
+    ) -> Tensor:
+        """Every item's score = mean over digits of the code log-probs (+ the text term with
+        ``text_head``, + the repeat bias on ``history``'s items): user states [B, d], their last items
+        [B] and histories [B, l] (0 = none) -> [B, N+1] in ``dtype``, column 0 -inf."""
         scores = table_scores(self.logprobs(h).to(dtype), self.item_tokens())  # [B, N+1]
         if self.text_proj is not None:
-            query = self.text_query(h, histories[:, -1])  # [B, D]
+            query = self.text_query(h, last)  # [B, D]
             scores = scores + (query @ self.text_vectors.T).to(dtype)  # padding row 0: -inf + 0
-        if self.repeat is not None:  # scatter, not scatter_add: an item seen twice gets the bias once
-            scores = scores.scatter(1, histories, scores.gather(1, histories) + self.repeat.to(dtype))
+        if self.repeat is not None and history is not None:  # scatter: an item seen twice gets it once
+            scores = scores.scatter(1, history, scores.gather(1, history) + self.repeat.to(dtype))
         return scores
 
 
