@@ -241,9 +241,10 @@ def test_the_text_head_starts_as_rpg_and_is_the_item_loss_of_score_all(text_last
     assert torch.allclose(with_text.score_all(histories, torch.float64), scores.double(), atol=1e-5)
 
 
-def test_the_training_loss_scores_seen_items_per_sequence_as_the_item_loss_does_per_row() -> None:
-    options = {"text_head": "meta", "text_last": True, "item_negatives": 4, "history_negatives": True}
-    rpg = model(text=text_vectors(), repeat_bias=True, **options).eval()
+@pytest.mark.parametrize("history", [True, False])
+def test_the_training_loss_scores_items_per_sequence_as_the_item_loss_does_per_row(history: bool) -> None:
+    options = {"text_head": "meta", "text_last": True, "item_negatives": 4, "history_negatives": history}
+    rpg = model(text=text_vectors(), repeat_bias=history, **options).eval()
     for weight in (rpg.text_proj.weight, rpg.text_last.weight):
         torch.nn.init.normal_(weight)
     torch.manual_seed(7)
@@ -256,7 +257,7 @@ def test_the_training_loss_scores_seen_items_per_sequence_as_the_item_loss_does_
     torch.manual_seed(7)
     negatives = torch.randint(1, N + 1, (4,))  # the same draw
     query = rpg.text_query(hidden[labelled], batch().inputs[labelled])
-    seen = seen_items(batch().inputs, labelled)
+    seen = seen_items(batch().inputs, labelled) if history else None
     per_row = rpg.sampled_item_loss(logits, codes, targets, negatives, seen, query)  # [P, l, D] gather
     assert loss.item() == pytest.approx((digit_loss + per_row).item(), rel=1e-5)
 

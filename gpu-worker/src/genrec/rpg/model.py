@@ -287,12 +287,13 @@ class RPG(SeqRecModel):
             negatives = torch.randint(1, self.n_items + 1, draws, device=targets.device)  # [K]
             seen = seen_items(inputs, labelled) if self.config.history_negatives else None  # [P, l]
             query = seen_text = None
-            if self.text_proj is not None:
+            if self.text_proj is not None and seen is None:
+                query = self.text_query(states, inputs[labelled])  # [P, D]
+            elif self.text_proj is not None:  # seen items' term per sequence: [B, l, l], never [P, l, D]
                 queries = self.text_query(hidden, inputs)  # [B, l, D]
                 query = queries[labelled]  # [P, D]
-                if seen is not None:  # per sequence, [B, l, l], never the [P, l, D] gather of seen's vectors
-                    pairs = torch.bmm(queries, self.text_vectors[inputs].transpose(1, 2))  # [B, l, l]
-                    seen_text = pairs[labelled]  # [P, l], column j = the sequence's item j (masked as seen)
+                pairs = torch.bmm(queries, self.text_vectors[inputs].transpose(1, 2))  # [B, l, l]
+                seen_text = pairs[labelled]  # [P, l], column j = the sequence's item j (masked as seen)
             item_loss = self.sampled_item_loss(logits, codes, targets, negatives, seen, query, seen_text)
             loss = loss + self.config.item_loss_weight * item_loss
         if self.config.full_item_rows:
