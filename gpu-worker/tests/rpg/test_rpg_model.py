@@ -343,3 +343,6 @@ def test_full_item_rows_alone_train_the_text_head_and_add_the_item_term() -> Non
     losses = fit(full, 60)
     assert all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
     assert full.text_proj.weight.abs().sum().item() > 0  # trained through the full softmax alone
+    repeats = model(full_item_rows=8, repeat_bias=True)
+    fit(repeats, 20, lr=1e-2)
+    assert repeats.repeat.item() < -0.1  # every history item is a negative of the full softmax

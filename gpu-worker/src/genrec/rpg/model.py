@@ -116,7 +116,7 @@ class RPGConfig:
     # Beyond the paper: "meta" or "phrase" adds a trained text term to every item's score, the dot
     # product of a projection of the user state (d -> D, zero-initialised, so training starts as RPG)
     # with the item's frozen unit text embedding (MiniLM over that text, as the content kNN). The item
-    # loss trains it, so it needs item_negatives or history_negatives. ``score_all`` includes it; the
+    # loss trains it (item_negatives, history_negatives or full_item_rows). ``score_all`` includes it; the
     # exported serving contract (per-digit log-probs) cannot, so such a run does not export.
     text_head: str = ""
     # With text_head: the text query also holds a learned linear map (D x D, zero-initialised) of the
@@ -124,8 +124,8 @@ class RPGConfig:
     text_last: bool = False
     # Beyond the paper: a learned scalar added to the score of every item already in the user's
     # history (seen-item handling, ALGORITHMS.md §5). It starts at 0 and is trained through the history
-    # negatives, so the model learns from the data how likely a repeat is (on Amazon 5-core, never)
-    # instead of the evaluation filtering seen items; ``score_all`` applies it.
+    # negatives or the full item softmax, so the model learns from the data how likely a repeat is
+    # (on Amazon 5-core, never) instead of the evaluation filtering seen items; ``score_all`` applies it.
     repeat_bias: bool = False
 
     def __post_init__(self) -> None:
@@ -138,8 +138,9 @@ class RPGConfig:
             " or model.full_item_rows"
         )
         assert not self.text_last or self.text_head, "model.text_last needs model.text_head"
-        assert not self.repeat_bias or self.history_negatives, (
-            "model.repeat_bias needs model.history_negatives"
+        assert not self.repeat_bias or self.history_negatives or self.full_item_rows, (
+            "model.repeat_bias is trained by history items as negatives: set model.history_negatives"
+            " or model.full_item_rows"
         )
 
 
