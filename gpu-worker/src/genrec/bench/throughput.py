@@ -4,8 +4,10 @@ several settings, measured in one process on the same batches (issue 14, item 3)
 ``python -m genrec.bench.throughput --model rpg --dataset beauty --sids var/artifacts/beauty-rpg-m32``
 profiles one step (where the time goes, by operator), then times ``--steps`` steps per setting
 (preset, batch size, threads, torch.compile), interleaved round-robin so machine load hits every
-setting alike, and writes ``bench/results/throughput/<model>-<dataset>-<presets>.json``. Several
-presets (``--preset cpu,full``) time configs side by side, e.g. what the paper's width costs here.
+setting alike, and writes ``bench/results/throughput/<model>-<dataset>-<configs>.json``. Several
+presets (``--preset cpu,full``) time configs side by side, e.g. what the paper's width costs here;
+``--set K=V`` changes every config and ``--variant LABEL:K=V,K=V`` adds the first preset with those
+changes, e.g. what an option beyond the paper costs per target.
 Timings on the shared 2-core machine are only comparable within one file: read the ratios.
 """
 
@@ -23,6 +25,7 @@ import torch
 from genrec.data import leave_one_out, load_dataset, next_item_arrays
 from genrec.models.base import Batch
 from genrec.train.loop import epoch_batches, make_optimizer
+from genrec.train.overrides import Overrides, parse_sets
 from genrec.train.results import REPO_ROOT, git_info, machine_info, write_result
 
 RESULTS = REPO_ROOT / "bench" / "results" / "throughput"
@@ -30,20 +33,23 @@ Step = Callable[[torch.Tensor], torch.Tensor]  # row indices -> loss
 
 
 def build(
-    model_name: str, dataset: str, sids: str | None, preset: str
+    model_name: str, dataset: str, sids: str | None, preset: str, cli: Overrides
 ) -> tuple[torch.nn.Module, Step, torch.Tensor, Any]:
-    """The model of ``preset``, its loss of a batch of row indices, and each row's target count."""
+    """The model of ``preset`` changed by ``cli``, its loss of a batch of row indices, and each
+    row's target count."""
     ds, _ = load_dataset(dataset)
     if model_name == "rpg":
+        from genrec.models.content_knn import item_vectors
         from genrec.rpg.config import resolve_config
         from genrec.rpg.data import training_rows
         from genrec.rpg.model import RPG
         from genrec.sid.table import load_sids
 
         table = load_sids(sids or "random:32", ds)
-        config = resolve_config(dataset, preset, table.source, table.n_digits)
+        config = resolve_config(dataset, preset, table.source, table.n_digits, cli)
         loo = leave_one_out(ds, config.model.max_len)
-        model = RPG(config.model, table.sids)
+        texts = item_vectors(ds, config.model.text_head) if config.model.text_head else None
+        model = RPG(config.model, table.sids, text_vectors=texts)
         inputs, labels = (torch.from_numpy(a) for a in training_rows(loo.train, config.model.max_len))
         return model, lambda rows: model.calculate_loss(Batch(inputs[rows], labels[rows])), labels, config
     if model_name == "diffgrm":
@@ -54,7 +60,7 @@ def build(
         from genrec.sid.table import load_sids
 
         table = load_sids(sids or "random:4", ds)
-        config = resolve_config(dataset, preset, table.source, table.n_digits)
+        config = resolve_config(dataset, preset, table.source, table.n_digits, cli=cli)
         loo = leave_one_out(ds, config.model.max_len)
         model = DiffGRM(config.model, table.sids)
         histories, targets = (torch.from_numpy(a) for a in training_samples(loo.train, config.model.max_len))
@@ -68,7 +74,7 @@ def build(
     from genrec.baselines.config import resolve_config
     from genrec.baselines.train import build_model
 
-    config = resolve_config(model_name, dataset, preset)
+    config = resolve_config(model_name, dataset, preset, cli)
     loo = leave_one_out(ds)
     model = build_model(config, ds, loo)
     inputs, labels = (torch.from_numpy(a) for a in next_item_arrays(loo.train, loo.max_len))
@@ -109,6 +115,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--preset", default="quick", help="comma-separated model configs to time side by side (default quick)"
     )
+    p.add_argument("--set", dest="sets", action="append", default=[], help="K=V, every config (repeatable)")
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="LABEL:K=V,K=V: the first preset with these changes, timed beside the others (repeatable)",
+    )
     p.add_argument("--batch-sizes", default="256,1024", help="comma-separated batch sizes (default 256,1024)")
     p.add_argument("--threads", default="1,2", help="comma-separated torch thread counts (default 1,2)")
     p.add_argument("--compile", action="store_true", help="also time torch.compile'd steps")
@@ -116,12 +129,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=RESULTS, help=f"result folder (default {RESULTS})")
     args = p.parse_args(argv)
 
-    presets = args.preset.split(",")
+    common = parse_sets(args.sets)
+    configs = {name: (name, common) for name in args.preset.split(",")}  # label -> (preset, changes)
+    for spec in args.variant:
+        label, sep, changes = spec.partition(":")
+        if not sep or not label or label in configs:
+            raise SystemExit(f"--variant expects a new LABEL:K=V,K=V, got {spec!r}")
+        configs[label] = (next(iter(configs.values()))[0], {**common, **parse_sets(changes.split(","))})
+    presets = list(configs)
     torch.set_num_threads(1)
     built, top_ops, n_params = {}, {}, {}
-    for name in presets:
+    for name, (preset, cli) in configs.items():
         torch.manual_seed(0)
-        model, step, labels, config = build(args.model, args.dataset, args.sids, name)
+        model, step, labels, config = build(args.model, args.dataset, args.sids, preset, cli)
         optimizer = make_optimizer(model, config.train)
         model.train()
         lengths = (labels > 0).sum(dim=1)
@@ -173,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
         "model": args.model,
         "dataset": args.dataset,
         "presets": presets,
+        "overrides": {name: cli for name, (_, cli) in configs.items()},
         "n_params": n_params,
         "sids": args.sids,
         "git": git_info(),
