@@ -129,13 +129,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=RESULTS, help=f"result folder (default {RESULTS})")
     args = p.parse_args(argv)
 
-    common = parse_sets(args.sets)
-    configs = {name: (name, common) for name in args.preset.split(",")}  # label -> (preset, changes)
+    common, named = parse_sets(args.sets), args.preset.split(",")
+    configs = {name: (name, common) for name in named}  # label -> (preset, changes)
     for spec in args.variant:
         label, sep, changes = spec.partition(":")
         if not sep or not label or label in configs:
             raise SystemExit(f"--variant expects a new LABEL:K=V,K=V, got {spec!r}")
-        configs[label] = (next(iter(configs.values()))[0], {**common, **parse_sets(changes.split(","))})
+        configs[label] = (named[0], {**common, **parse_sets(changes.split(","))})
     presets = list(configs)
     torch.set_num_threads(1)
     built, top_ops, n_params = {}, {}, {}
