@@ -199,3 +199,52 @@ def test_every_sid_decodes_to_its_bucket_exactly() -> None:
         b = int(buckets.lookup(sid_keys(np.array(code))))
         members = sorted(buckets.items[buckets.starts[b] : buckets.starts[b + 1]].tolist()) if b >= 0 else []
         assert members == [r for r in range(1, 40) if tuple(sids[r]) == code]
+
+
+def test_bucket_shares_are_add_one_smoothed_training_counts() -> None:
+    share = np.exp(bucket_map(SIDS, COUNTS).log_share)
+    assert share[[2, 4, 1]] == pytest.approx([10 / 26, 10 / 26, 6 / 26])  # counts 9, 9, 5 share (1, 1)
+    assert share[[3, 5]].tolist() == [1.0, 1.0]  # alone in their buckets
+
+
+def test_the_bucket_prior_ranks_items_by_their_joint_log_prob() -> None:
+    beams = beams_of([[[1, 1], [9, 9], [2, 2], [3, 0]]])  # SID log-probs 0, -1 (invalid), -2, -3
+    buckets = bucket_map(SIDS, COUNTS)
+    assert to_items(beams, buckets, k=5).items.tolist() == [[2, 4, 1, 3, 5]]  # whole bucket first
+    joint = to_items(beams, buckets, k=5, bucket_prior=1.0)
+    # items 2 and 4: log 10/26 = -0.96; item 1: log 6/26 = -1.47; items 3 and 5 keep -2 and -3
+    assert joint.items.tolist() == [[2, 4, 1, 3, 5]]
+    assert joint.scores[0, :3] == pytest.approx([math.log(10 / 26), math.log(10 / 26), math.log(6 / 26)])
+    # twice the prior puts the lone items of the next SIDs before the shared bucket's least popular
+    assert to_items(beams, buckets, k=5, bucket_prior=2.0).items.tolist() == [[2, 4, 3, 1, 5]]
+
+
+def test_a_bonus_reorders_items_and_seen_items_stay_out() -> None:
+    beams = beams_of([[[1, 1], [2, 2]]])  # log-probs 0 and -1
+    buckets = bucket_map(SIDS, COUNTS)
+    bonus = np.zeros((1, len(SIDS)), dtype=np.float32)
+    bonus[0, 3] = 1.5  # item 3 (SID (2, 2)) now scores +0.5, above the whole bucket of (1, 1)
+    ranked = to_items(beams, buckets, k=4, bonus=bonus)
+    assert ranked.items.tolist() == [[3, 2, 4, 1]] and ranked.scores[0, 0] == pytest.approx(0.5)
+    seen = to_items(beams, buckets, k=4, exclude=np.array([[3, 2]]), bonus=bonus)
+    assert seen.items.tolist() == [[4, 1, 0, 0]]
+    assert ranked.sids.tolist() == seen.sids.tolist() == [[[1, 1], [2, 2], [-1, -1], [-1, -1]]]
+
+
+def test_the_default_mapping_is_every_bucket_in_beam_order() -> None:
+    """Reference: the authors' mapping written as a loop, on random beams with many tied scores."""
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        sids = rng.integers(0, 3, size=(60, 2), dtype=np.uint8)
+        buckets = bucket_map(sids, rng.integers(0, 6, size=60))
+        codes = torch.from_numpy(rng.integers(0, 4, size=(5, 12, 2)))
+        scores = torch.from_numpy(-np.sort(rng.integers(0, 5, size=(5, 12)), axis=1).astype(np.float32))
+        exclude = rng.integers(0, 60, size=(5, 4))
+        ranked = to_items(Beams(codes, scores), buckets, k=8, exclude=exclude)
+        for u in range(5):
+            expected: list[int] = []
+            for key in dict.fromkeys(sid_keys(codes[u].numpy()).tolist()):  # distinct, in beam order
+                b = int(buckets.lookup(np.array(key)))
+                members = buckets.items[buckets.starts[b] : buckets.starts[b + 1]].tolist() if b >= 0 else []
+                expected += [i for i in members if i not in exclude[u]]
+            assert ranked.items[u][ranked.items[u] > 0].tolist() == expected[:8]

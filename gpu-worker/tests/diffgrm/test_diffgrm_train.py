@@ -41,6 +41,8 @@ def test_train_test_export_then_resume_and_no_cpd(dirs: Path) -> None:
             assert {"ndcg@5", "ndcg@10", "recall@5", "recall@10"} <= set(result[split][view])
         assert 0.0 <= result[split]["metrics"]["invalid@10"] <= 1.0
     assert result["artifact"] == art.name and result["data"]["training_samples"] > 0
+    assert len(result["test"]["readings"]) == len(train.BUCKET_PRIORS)  # no text prior without --fuse
+    assert set(result["readings_selected"]) == {"diffgrm, metrics", "diffgrm, seen_filtered"}
     served = read_served(art)
     assert served.config.model.d == 32 and len(served.item_ids) == served.model.n_items + 1
 
@@ -55,8 +57,11 @@ def test_train_test_export_then_resume_and_no_cpd(dirs: Path) -> None:
 
     plain_run = str(dirs / "runs" / "sample-diffgrm-tiny")
     merge = ["--set", "decode.merge_duplicates=true", "--tag", "merge", "--resume", "--out", plain_run]
-    run_main(dirs, *merge, "--artifact-dir", str(dirs / "art" / "diffgrm-sample-tiny-merge"))
+    run_main(dirs, *merge, "--fuse", "--artifact-dir", str(dirs / "art" / "diffgrm-sample-tiny-merge"))
     variant = json.loads((dirs / "results" / "sample-tiny-merge.json").read_text())
+    assert len(variant["valid"]["readings"]) == len(train.BUCKET_PRIORS) * len(train.TEXT_PRIORS)
+    fused = variant["readings_selected"]["diffgrm+text-prior, metrics"]
+    assert fused["reading"] in variant["test"]["readings"]
     assert variant["tag"] == "merge" and variant["training_reused_from"] == plain_run
     assert variant["test"]["merge_duplicates"] and variant["epochs_run"] == 2
     assert read_served(dirs / "art" / "diffgrm-sample-tiny-merge").config.decode.merge_duplicates

@@ -38,10 +38,14 @@ class DecodeConfig:
     k: int = 10  # items per user (>= the largest metric cut-off)
     order: str = "confidence"  # confidence = CPD; fixed = left-to-right digits (the no-CPD ablation)
     merge_duplicates: bool = False  # keep one copy of each partial SID per step (genrec.diffgrm.cpd)
+    # weight of log P(item | SID) in an item's score (genrec.diffgrm.cpd.to_items): 0 = each SID's
+    # whole bucket before the next SID (the authors'), 1 = the joint log-prob
+    bucket_prior: float = 0.0
 
     def __post_init__(self) -> None:
         assert self.order in ORDERS, f"decode.order must be one of {ORDERS}"
         assert min(self.valid_beam, self.test_beam, self.serve_beam, self.k) >= 1
+        assert self.bucket_prior >= 0, f"decode.bucket_prior must be >= 0: {self.bucket_prior}"
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,13 @@ With small beams they crowd the beam out (Beauty, beam 32: ~7 distinct SIDs of 3
 partial SID at every top-B step; the greedy last step can still complete two beams alike.
 
 ``to_items`` maps the sorted SIDs to items: SIDs of no item are dropped (and counted as invalid),
-repeated SIDs are dropped, each remaining SID expands to its collision bucket in a deterministic
-order (training popularity, then row), optionally skipping seen items, until K items.
+repeated SIDs are dropped, and each remaining SID gives the items of its collision bucket. An item
+scores its SID's log-prob, plus ``bucket_prior`` times log P(item | SID) (its add-one smoothed share
+of the bucket's training occurrences), plus an optional per-item bonus (a text prior); items are
+ranked by that score, ties in beam order and then bucket order (training popularity, then row),
+optionally skipping seen items, until K items. With ``bucket_prior`` 0 and no bonus every item of a
+SID comes before the next SID's (the authors' mapping); with 1 an item scores its joint log-prob
+log P(SID) + log P(item | SID), so a large bucket no longer fills the list on its own.
 """
 
 from __future__ import annotations
@@ -119,6 +124,7 @@ class BucketMap:
     keys: np.ndarray  # int64 [S], sorted
     starts: np.ndarray  # int64 [S+1]
     items: np.ndarray  # int64 [N], rows; within a bucket by training count desc, then row asc
+    log_share: np.ndarray  # float32 [N+1]: log P(item | its SID), add-one smoothed counts (row 0: 0)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Bucket index per key [...], -1 for a SID of no item."""
@@ -131,40 +137,73 @@ def bucket_map(sids: np.ndarray, counts: np.ndarray) -> BucketMap:
     assert len(sids) == len(counts), (sids.shape, counts.shape)
     rows = np.arange(1, len(sids))
     keys = sid_keys(sids[1:])  # [N]
-    order = np.lexsort((rows, -np.asarray(counts)[1:], keys))  # by key, then count desc, then row
-    uniq, starts = np.unique(keys[order], return_index=True)
-    return BucketMap(uniq, np.append(starts, len(rows)).astype(np.int64), rows[order])
+    counts = np.asarray(counts, dtype=np.float64)
+    order = np.lexsort((rows, -counts[1:], keys))  # by key, then count desc, then row
+    uniq, starts, bucket = np.unique(keys[order], return_index=True, return_inverse=True)
+    smoothed = counts[1:][order] + 1.0  # in bucket order
+    totals = np.bincount(bucket, weights=smoothed)
+    log_share = np.zeros(len(sids), dtype=np.float32)
+    log_share[rows[order]] = np.log(smoothed / totals[bucket])
+    return BucketMap(uniq, np.append(starts, len(rows)).astype(np.int64), rows[order], log_share)
 
 
 @dataclass(frozen=True)
 class Ranked:
     items: np.ndarray  # int64 [U, K], best first; 0 = no answer (fewer than K items found)
-    scores: np.ndarray  # float32 [U, K], the item's SID log-prob (-inf where no answer)
+    scores: np.ndarray  # float32 [U, K], the item's score: SID log-prob + priors (-inf where no answer)
     sids: np.ndarray  # int64 [U, K, m]: distinct valid SIDs, best first; -1 where fewer (SID-level hits)
     invalid: np.ndarray  # bool [U, B]: beam j's SID maps to no item
 
 
-def to_items(beams: Beams, buckets: BucketMap, k: int, exclude: np.ndarray | None = None) -> Ranked:
-    """Sorted beams -> top-``k`` items per user; ``exclude`` [U, L] rows never recommended (0 ignored)."""
+def to_items(
+    beams: Beams,
+    buckets: BucketMap,
+    k: int,
+    exclude: np.ndarray | None = None,
+    bucket_prior: float = 0.0,
+    bonus: np.ndarray | None = None,
+) -> Ranked:
+    """Sorted beams -> top-``k`` items per user (module docstring); ``exclude`` [U, L] rows never
+    recommended (0 ignored); ``bonus`` float [U, N+1] added to each item's score."""
     codes, scores = beams.codes.cpu().numpy(), beams.scores.float().cpu().numpy()  # [U, B, m], [U, B]
     users, _, m = codes.shape
     bucket = buckets.lookup(sid_keys(codes))  # [U, B]
+    kept = (bucket >= 0) & first_occurrences(torch.from_numpy(bucket)).numpy()  # distinct valid SIDs
+    user_of, beam_of = np.nonzero(kept)  # by user, then beam order
+    sid_list = np.full((users, k, m), -1, dtype=np.int64)
+    sid_rank = _rank_in_group(user_of)
+    first_k = sid_rank < k
+    sid_list[user_of[first_k], sid_rank[first_k]] = codes[user_of[first_k], beam_of[first_k]]
+
+    # every item of every kept bucket, by user, then beam, then bucket order
+    b = bucket[user_of, beam_of]
+    sizes = buckets.starts[b + 1] - buckets.starts[b]
+    pair = np.repeat(np.arange(len(b)), sizes)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    item = buckets.items[buckets.starts[b][pair] + offset]
+    user = user_of[pair]
+    score = scores[user, beam_of[pair]].astype(np.float64)
+    if bucket_prior:
+        score += bucket_prior * buckets.log_share[item]
+    if bonus is not None:
+        score += bonus[user, item]
+    if exclude is not None:
+        seen = np.zeros((users, len(buckets.log_share)), dtype=bool)
+        seen[np.arange(users)[:, None], exclude] = True
+        seen[:, 0] = False
+        allowed = ~seen[user, item]
+        user, item, score = user[allowed], item[allowed], score[allowed]
+    order = np.lexsort((np.arange(len(item)), -score, user))  # by user, score desc, then position
+    user, item, score = user[order], item[order], score[order]
+    rank = _rank_in_group(user)
+    top = rank < k
     items = np.zeros((users, k), dtype=np.int64)
     item_scores = np.full((users, k), -np.inf, dtype=np.float32)
-    sid_list = np.full((users, k, m), -1, dtype=np.int64)
-    for u in range(users):
-        seen_buckets: set[int] = set()
-        skip = set(exclude[u][exclude[u] > 0].tolist()) if exclude is not None else set()
-        n_items = n_sids = 0
-        for j, b in enumerate(bucket[u].tolist()):
-            if b < 0 or b in seen_buckets:
-                continue
-            seen_buckets.add(b)
-            if n_sids < k:
-                sid_list[u, n_sids], n_sids = codes[u, j], n_sids + 1
-            for item in buckets.items[buckets.starts[b] : buckets.starts[b + 1]].tolist():
-                if n_items < k and item not in skip:
-                    items[u, n_items], item_scores[u, n_items], n_items = item, scores[u, j], n_items + 1
-            if n_items == k and n_sids == k:
-                break
+    items[user[top], rank[top]] = item[top]
+    item_scores[user[top], rank[top]] = score[top]
     return Ranked(items, item_scores, sid_list, bucket < 0)
+
+
+def _rank_in_group(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal values of the sorted ``groups``."""
+    return np.arange(len(groups)) - np.searchsorted(groups, groups, side="left")

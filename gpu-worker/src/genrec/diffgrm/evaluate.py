@@ -4,13 +4,18 @@
   invalid@k = share of the first k decoded SIDs (sorted beams) that map to no item;
 - ``seen_filtered``: the same beams, history items skipped while expanding SID buckets (eSASRec);
 - ``sid_level``: DiffGRM's own evaluation, labelled: a hit when a distinct valid decoded SID equals
-  the target's SID (any item sharing it counts), so optimistic where SIDs collide.
+  the target's SID (any item sharing it counts), so optimistic where SIDs collide;
+- ``readings`` (optional): the same beams mapped to items by other rules (``ItemRanking``: the
+  bucket prior's weight, and the weight of a text prior such as the content-kNN cosine with the last
+  history item), so a grid of mappings costs one decode (genrec.diffgrm.cpd.to_items).
 Selection score (model selection and early stopping): 0.8·NDCG@10 + 0.2·Recall@10 (authors' code).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +27,21 @@ from genrec.diffgrm.model import DiffGRM
 from genrec.eval import list_ranks, sid_list_ranks
 from genrec.eval.ranking import KS, RankingMetrics
 from genrec.progress import progress
+
+
+@dataclass(frozen=True)
+class ItemRanking:
+    """How decoded SIDs become items: weights of log P(item | SID) and of the text prior."""
+
+    bucket_prior: float = 0.0
+    text_prior: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"bucket {self.bucket_prior:g} text {self.text_prior:g}"
+
+
+Prior = Callable[[torch.Tensor], torch.Tensor]  # histories [U, L] -> per-item scores [U, N+1]
 
 
 def selection_score(metrics: dict[str, float]) -> float:
@@ -59,12 +79,19 @@ def evaluate(
     batch_size: int = 256,
     merge: bool = False,
     ks: tuple[int, ...] = KS,
+    bucket_prior: float = 0.0,
+    readings: tuple[ItemRanking, ...] = (),
+    prior: Prior | None = None,
 ) -> dict[str, Any]:
-    """{metrics, seen_filtered, sid_level, users, beam, order, merge, seconds} (see the module doc)."""
+    """{metrics, seen_filtered, sid_level, users, beam, order, merge, seconds[, readings]} (module
+    doc); the headline maps SIDs to items with ``bucket_prior``; ``prior`` serves the readings'
+    text prior."""
     assert beam >= max(ks) and k >= max(ks), f"beam and k must be >= {max(ks)} for @{max(ks)} metrics"
+    assert prior is not None or not any(r.text_prior for r in readings), "a text prior needs ``prior``"
     started, split = time.perf_counter(), by_length(split)
     sids = torch.from_numpy(model.sid_table().astype(np.int64))  # [N+1, m]
     plain, filtered, sid_level = RankingMetrics(ks), RankingMetrics(ks), RankingMetrics(ks)
+    by_reading = {r: (RankingMetrics(ks), RankingMetrics(ks)) for r in readings}
     distinct = 0  # distinct SIDs among each user's final beams
     with progress(total=len(split), desc=f"CPD decoding (beam {beam})", unit="user") as bar:
         for start in range(0, len(split), batch_size):
@@ -72,14 +99,19 @@ def evaluate(
             targets = torch.from_numpy(split.targets[start : start + batch_size])  # [U]
             beams = decode_histories(model, histories, beam, order, merge)
             distinct += sum(len(set(row)) for row in sid_keys(beams.codes.numpy()).tolist())
-            ranked = to_items(beams, buckets, k)
-            seen = to_items(beams, buckets, k, exclude=histories.numpy())
+            seen = histories.numpy()
+            ranked = to_items(beams, buckets, k, bucket_prior=bucket_prior)
             plain.update(list_ranks(torch.from_numpy(ranked.items), targets))
             plain.update_invalid(torch.from_numpy(ranked.invalid[:, :k]))
-            filtered.update(list_ranks(torch.from_numpy(seen.items), targets))
+            filtered.update(_ranks(beams, buckets, k, targets, seen, bucket_prior))
             sid_level.update(sid_list_ranks(torch.from_numpy(ranked.sids), sids[targets]))
+            text = prior(histories).float().numpy() if prior is not None and readings else None
+            for r, (r_plain, r_filtered) in by_reading.items():
+                bonus = r.text_prior * text if r.text_prior and text is not None else None
+                r_plain.update(_ranks(beams, buckets, k, targets, None, r.bucket_prior, bonus))
+                r_filtered.update(_ranks(beams, buckets, k, targets, seen, r.bucket_prior, bonus))
             bar.update(len(targets))
-    return {
+    result: dict[str, Any] = {
         "metrics": plain.compute(),
         "seen_filtered": filtered.compute(),
         "sid_level": sid_level.compute(),
@@ -87,6 +119,49 @@ def evaluate(
         "beam": beam,
         "order": order,
         "merge_duplicates": merge,
+        "bucket_prior": bucket_prior,
         "distinct_sids_per_user": round(distinct / max(1, len(split)), 2),
-        "seconds": round(time.perf_counter() - started, 2),
+    }
+    if readings:
+        result["readings"] = {
+            r.label: {
+                "bucket_prior": r.bucket_prior,
+                "text_prior": r.text_prior,
+                "metrics": r_plain.compute(),
+                "seen_filtered": r_filtered.compute(),
+            }
+            for r, (r_plain, r_filtered) in by_reading.items()
+        }
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _ranks(
+    beams: Beams,
+    buckets: BucketMap,
+    k: int,
+    targets: torch.Tensor,
+    exclude: np.ndarray | None,
+    bucket_prior: float,
+    bonus: np.ndarray | None = None,
+) -> torch.Tensor:
+    ranked = to_items(beams, buckets, k, exclude, bucket_prior, bonus)
+    return list_ranks(torch.from_numpy(ranked.items), targets)
+
+
+def select_reading(
+    valid: Mapping[str, Any], test: Mapping[str, Any], view: str = "metrics", text: bool = False
+) -> dict[str, Any]:
+    """The reading of ``valid["readings"]`` (only those without a text prior unless ``text``) with
+    the best selection score in ``view`` (metrics or seen_filtered), with its validation and test
+    figures (``test`` holds the same readings)."""
+    labels = [r for r, v in valid["readings"].items() if text or not v["text_prior"]]
+    label = max(labels, key=lambda r: selection_score(valid["readings"][r][view]))
+    chosen = valid["readings"][label]
+    return {
+        "reading": label,
+        "bucket_prior": chosen["bucket_prior"],
+        "text_prior": chosen["text_prior"],
+        "valid": chosen[view],
+        "test": test["readings"][label][view],
     }

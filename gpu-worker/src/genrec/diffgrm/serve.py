@@ -141,7 +141,8 @@ Unmatched = list[tuple[list[int], float]]  # decoded SIDs of no item: (codes, SI
 def denoise(
     served: Served, histories: Sequence[Sequence[str]], k: int, beam: int | None = None
 ) -> list[tuple[list[tuple[str, float]], int, Unmatched]]:
-    """Per history: top-``k`` (item id, SID log-prob), the number of the ``beam`` decoded SIDs that
+    """Per history: top-``k`` (item id, score: its SID log-prob, plus ``decode.bucket_prior`` times
+    log P(item | SID)), the number of the ``beam`` decoded SIDs that
     map to no item, and the best ``k`` distinct such SIDs with their log-probs (the edge maps them to
     items added after training: cold start). ``beam`` defaults to the artifact's
     ``decode.serve_beam`` and is at least ``k``."""
@@ -149,7 +150,7 @@ def denoise(
     beam = max(beam or served.config.decode.serve_beam, k)
     dec = served.config.decode
     beams = decode_histories(served.model, rows, beam, dec.order, dec.merge_duplicates)  # type: ignore[arg-type]
-    ranked = to_items(beams, served.buckets, k)
+    ranked = to_items(beams, served.buckets, k, bucket_prior=dec.bucket_prior)
     codes, beam_scores = beams.codes.cpu().numpy(), beams.scores.float().cpu().numpy()  # [U, B, m], [U, B]
     out = []
     per_user = zip(ranked.items, ranked.scores, ranked.invalid, strict=True)

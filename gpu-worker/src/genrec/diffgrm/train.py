@@ -6,6 +6,11 @@ valid beam, 0.8·N@10 + 0.2·R@10 selection, early stop) -> reload best -> valid
 -> result file ``var/results/diffgrm/<dataset>-<preset>[-<ablation>].json`` (``--publish``:
 bench/results/diffgrm). A dataset without tuned settings gets genrec.train.defaults.
 
+The final evaluation also reads the same beams with a grid of item mappings (``READINGS``: the
+bucket prior's weight, see genrec.diffgrm.cpd.to_items) and reports the one validation selects;
+``--fuse`` adds a text prior to the grid (the content-kNN cosine between the last history item and
+each item, genrec.models.content_knn; beyond the paper, reported apart as DiffGRM + text prior).
+
 ``--ablation no-cpd`` is a decoding switch: when the plain run of the same dataset and preset has
 finished, its best checkpoint is evaluated with left-to-right digit filling, without retraining.
 Config precedence: see genrec.diffgrm.config.
@@ -21,14 +26,15 @@ from typing import Any
 
 import torch
 
-from genrec.data import item_counts, leave_one_out, load_dataset, subsample
+from genrec.data import Dataset, item_counts, leave_one_out, load_dataset, subsample
 from genrec.diffgrm.config import ABLATION_NAMES, RunConfig, config_dict, dataset_defaults, resolve_config
 from genrec.diffgrm.cpd import DigitOrder, bucket_map
 from genrec.diffgrm.data import training_samples
-from genrec.diffgrm.evaluate import evaluate, selection_score
+from genrec.diffgrm.evaluate import ItemRanking, Prior, evaluate, select_reading, selection_score
 from genrec.diffgrm.model import DiffGRM
 from genrec.diffgrm.ocn import ocn_loss
 from genrec.diffgrm.serve import export_artifact
+from genrec.models.content_knn import ContentKNN, ContentKNNConfig
 from genrec.sid.artifacts import artifacts_root
 from genrec.sid.table import SIDTable, code_vectors, load_sids
 from genrec.train.checkpoint import load_checkpoint, load_meta
@@ -43,10 +49,31 @@ DIFFGRM_PACKAGES = ("diffgrm", "sid")  # the code a DiffGRM result depends on, b
 RESUME = ResumeRule(
     ("model", "train", "ocn", "decode"),
     frozenset(
-        {"threads", "device", "eval_batch_size", "test_beam", "serve_beam", "order", "merge_duplicates"}
+        {
+            *("threads", "device", "eval_batch_size", "test_beam", "serve_beam", "order"),
+            *("merge_duplicates", "bucket_prior"),
+        }
     ),
     ("dataset", "sids"),
 )
+BUCKET_PRIORS = (0.0, 0.5, 1.0, 2.0)  # the final evaluation's readings (ItemRanking.bucket_prior)
+TEXT_PRIORS = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # ... and, with --fuse, their text prior weights
+
+
+def readings(fuse: bool) -> tuple[ItemRanking, ...]:
+    return tuple(ItemRanking(b, t) for b in BUCKET_PRIORS for t in (TEXT_PRIORS if fuse else (0.0,)))
+
+
+def text_prior(ds: Dataset) -> Prior:
+    """The content-kNN cosine between the last history item and every item (meta text, MiniLM)."""
+    knn = ContentKNN.from_dataset(ContentKNNConfig(exclude_history=False), ds)
+
+    def scores(histories: torch.Tensor) -> torch.Tensor:
+        out = knn.score_all(histories)
+        out[:, 0] = 0.0  # the padding row is never an item
+        return out
+
+    return scores
 
 
 def run(
@@ -60,9 +87,11 @@ def run(
     tag: str = "",
     on_epoch_end: EpochCallback | None = None,
     defaults: DatasetDefaults | None = None,
+    fuse: bool = False,
 ) -> dict[str, Any]:
     """Train (or resume, or reuse a finished run), test the best checkpoint, write the result.
     ``defaults``: the dataset layer the config was resolved with, recorded in the result.
+    ``fuse``: the final readings include the text prior (module doc).
     ``reused``: ``run_dir`` is a finished training re-decoded (no-cpd, --tag); wall time excludes it."""
     started = time.perf_counter()
     torch.set_num_threads(config.train.threads)
@@ -84,7 +113,15 @@ def run(
     def validate() -> Validation:
         bs = cfg.eval_batch_size
         result = evaluate(
-            model, valid_subset, buckets, dec.valid_beam, order, dec.k, bs, dec.merge_duplicates
+            model,
+            valid_subset,
+            buckets,
+            dec.valid_beam,
+            order,
+            dec.k,
+            bs,
+            dec.merge_duplicates,
+            bucket_prior=dec.bucket_prior,
         )
         best = {k: result[k] for k in ("metrics", "seen_filtered", "sid_level", "users")}
         return Validation(selection_score(result["metrics"]), result["metrics"], best)
@@ -99,8 +136,18 @@ def run(
     model.to(device)
 
     bs, merge = cfg.eval_batch_size, dec.merge_duplicates
-    valid = evaluate(model, loo.valid, buckets, dec.valid_beam, order, dec.k, bs, merge)
-    test = evaluate(model, loo.test, buckets, dec.test_beam, order, dec.k, bs, merge)
+    final = {
+        "bucket_prior": dec.bucket_prior,
+        "readings": readings(fuse),
+        "prior": text_prior(ds) if fuse else None,
+    }
+    valid = evaluate(model, loo.valid, buckets, dec.valid_beam, order, dec.k, bs, merge, **final)
+    test = evaluate(model, loo.test, buckets, dec.test_beam, order, dec.k, bs, merge, **final)
+    selected = {
+        f"{name}, {view}": select_reading(valid, test, view, text=name != "diffgrm")
+        for name in (("diffgrm", "diffgrm+text-prior") if fuse else ("diffgrm",))
+        for view in ("metrics", "seen_filtered")
+    }
     name = run_name(config.dataset, config.preset, "" if config.ablation == "none" else config.ablation, tag)
     data = {
         "users": ds.n_users,
@@ -118,9 +165,13 @@ def run(
             "seen_filtered": "item-level, history items skipped when expanding SID buckets",
             "sid_level": "DiffGRM code's protocol: a hit when a decoded SID equals the target's SID",
             "invalid@k": "share of the first k decoded SIDs (sorted beams) that map to no item",
+            "readings": "the same beams mapped to items by other rules (bucket prior, text prior)",
+            "readings_selected": "per model and view, the reading validation selects, with its test "
+            "figures; diffgrm+text-prior adds the untrained content-kNN cosine (beyond the paper)",
         },
         "valid": valid,
         "test": test,
+        "readings_selected": selected,
         **run_footer(state, prior_seconds + time.perf_counter() - started),
     }
     if artifact_dir is not None and config.ablation != "no-cpd":  # no-cpd shares the plain run's weights
@@ -139,6 +190,12 @@ def parser() -> argparse.ArgumentParser:
         help="no-ocn: plain masked diffusion (one random view per sample); random-mask: random digit "
         "order instead of OCN's probe; uniform-weight: plain per-digit loss "
         "weights instead of the nested views'; no-cpd: left-to-right decoding",
+    )
+    p.add_argument(
+        "--fuse",
+        action="store_true",
+        help="the final readings also weigh a text prior (content-kNN cosine with the last item, "
+        "meta text, MiniLM; beyond the paper), selected on validation",
     )
     p.add_argument(
         "--artifact-dir",
@@ -175,12 +232,19 @@ def main(argv: list[str] | None = None) -> None:
     reused = bool(last and last["state"]["stopped"] and (args.tag or args.ablation == "no-cpd"))
     stem = run_name(args.dataset, args.preset, ablation, args.tag)
     artifact_dir = args.artifact_dir or artifacts_root() / f"diffgrm-{stem}"
-    result = run(config, table, run_dir, out, resume, artifact_dir, reused, args.tag, defaults=defaults)
+    result = run(
+        config, table, run_dir, out, resume, artifact_dir, reused, args.tag, defaults=defaults, fuse=args.fuse
+    )
     for split in ("valid", "test"):
         m = result[split]["metrics"]
         print(
             f"{split} (beam {result[split]['beam']}, {result[split]['order']}): ndcg@10 {m['ndcg@10']:.4f} "
             f"recall@10 {m['recall@10']:.4f} invalid@10 {m['invalid@10']:.4f}"
+        )
+    for name, chosen in result["readings_selected"].items():
+        print(
+            f"{name}: {chosen['reading']} (selected on valid): test ndcg@10 {chosen['test']['ndcg@10']:.4f} "
+            f"(valid {chosen['valid']['ndcg@10']:.4f})"
         )
     print(f"best epoch {result['best_epoch']} of {result['epochs_run']}")
 
