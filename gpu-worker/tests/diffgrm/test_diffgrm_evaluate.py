@@ -54,6 +54,7 @@ def test_each_reading_maps_the_same_beams_by_its_own_rule(result: dict) -> None:
     # seen-filtered: the histories hold items 2, 4 and 3 (lists 4 1 3 5, 2 1 3 5, 2 4 1 5)
     assert readings["bucket 0 text 0"]["seen_filtered"]["ndcg@10"] == pytest.approx(ndcg(2, 3, 4))
     assert result["sid_level"]["ndcg@10"] == pytest.approx(ndcg(1, 2, 3))
+    assert result["targets_sharing_their_sid"] == round(1 / 3, 4)  # item 1 shares its SID; 3 and 5 do not
 
 
 def test_selection_keeps_the_text_prior_apart(result: dict) -> None:

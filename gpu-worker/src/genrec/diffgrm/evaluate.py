@@ -93,12 +93,15 @@ def evaluate(
     plain, filtered, sid_level = RankingMetrics(ks), RankingMetrics(ks), RankingMetrics(ks)
     by_reading = {r: (RankingMetrics(ks), RankingMetrics(ks)) for r in readings}
     distinct = 0  # distinct SIDs among each user's final beams
+    sizes = np.diff(buckets.starts)  # items per SID
+    shared = 0  # targets whose SID other items share (a SID-level hit there may miss the item)
     with progress(total=len(split), desc=f"CPD decoding (beam {beam})", unit="user") as bar:
         for start in range(0, len(split), batch_size):
             histories = torch.from_numpy(split.histories[start : start + batch_size])  # [U, L]
             targets = torch.from_numpy(split.targets[start : start + batch_size])  # [U]
             beams = decode_histories(model, histories, beam, order, merge)
             distinct += sum(len(set(row)) for row in sid_keys(beams.codes.numpy()).tolist())
+            shared += int((sizes[buckets.lookup(sid_keys(sids[targets].numpy()))] > 1).sum())
             seen = histories.numpy()
             ranked = to_items(beams, buckets, k, bucket_prior=bucket_prior)
             plain.update(list_ranks(torch.from_numpy(ranked.items), targets))
@@ -121,6 +124,7 @@ def evaluate(
         "merge_duplicates": merge,
         "bucket_prior": bucket_prior,
         "distinct_sids_per_user": round(distinct / max(1, len(split)), 2),
+        "targets_sharing_their_sid": round(shared / max(1, len(split)), 4),
     }
     if readings:
         result["readings"] = {
