@@ -38,9 +38,10 @@ class DecodeConfig:
     k: int = 10  # items per user (>= the largest metric cut-off)
     order: str = "confidence"  # confidence = CPD; fixed = left-to-right digits (the no-CPD ablation)
     merge_duplicates: bool = False  # keep one copy of each partial SID per step (genrec.diffgrm.cpd)
-    # weight of log P(item | SID) in an item's score (genrec.diffgrm.cpd.to_items): 0 = each SID's
-    # whole bucket before the next SID (the authors'), 1 = the joint log-prob
-    bucket_prior: float = 0.0
+    # weight of log P(item | SID) in an item's score (genrec.diffgrm.cpd.to_items): 1 = the joint
+    # log-prob, chosen on validation on Beauty and Toys (diffgrm/README.md, "Collisions"); 0 = each
+    # SID's whole bucket before the next SID, by popularity (results before this option)
+    bucket_prior: float = 1.0
 
     def __post_init__(self) -> None:
         assert self.order in ORDERS, f"decode.order must be one of {ORDERS}"
