@@ -17,6 +17,7 @@ from genrec.diffgrm.cpd import (
     sid_keys,
     to_items,
 )
+from genrec.sid.table import SIDTable, with_collision_digit
 
 
 def constant_step(probs: list[list[float]]):
@@ -248,3 +249,12 @@ def test_the_default_mapping_is_every_bucket_in_beam_order() -> None:
                 members = buckets.items[buckets.starts[b] : buckets.starts[b + 1]].tolist() if b >= 0 else []
                 expected += [i for i in members if i not in exclude[u]]
             assert ranked.items[u][ranked.items[u] > 0].tolist() == expected[:8]
+
+
+def test_a_collision_digit_gives_every_item_its_own_sid() -> None:
+    table = with_collision_digit(SIDTable(SIDS, "none", "random", "random:2"), COUNTS)
+    assert table.n_digits == 3 and table.source == "random:2+collision"
+    # SID (1, 1) holds rows 2 and 4 (9 each, tie by row) and row 1 (5)
+    assert table.sids[:, 2].tolist() == [0, 2, 0, 0, 1, 0]
+    assert len(np.unique(table.sids[1:], axis=0)) == len(SIDS) - 1
+    assert (table.sids[:, :2] == SIDS).all()

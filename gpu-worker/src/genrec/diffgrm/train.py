@@ -36,7 +36,7 @@ from genrec.diffgrm.ocn import ocn_loss
 from genrec.diffgrm.serve import export_artifact
 from genrec.models.content_knn import ContentKNN, ContentKNNConfig
 from genrec.sid.artifacts import artifacts_root
-from genrec.sid.table import SIDTable, code_vectors, load_sids
+from genrec.sid.table import SIDTable, code_vectors, load_sids, with_collision_digit
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.cli import DEFAULT_RUNS, cli_overrides, extend_run, results_dir, run_name, run_parser
 from genrec.train.defaults import DatasetDefaults, data_shape
@@ -192,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
         "weights instead of the nested views'; no-cpd: left-to-right decoding",
     )
     p.add_argument(
+        "--collision-digit",
+        action="store_true",
+        help="append a digit that tells apart the items sharing a SID (0 = the most trained), so every "
+        "item has its own SID (beyond the paper; the SID artifact's cold-start mapping does not apply)",
+    )
+    p.add_argument(
         "--fuse",
         action="store_true",
         help="the final readings also weigh a text prior (content-kNN cosine with the last item, "
@@ -209,9 +215,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     ds, _ = load_dataset(args.dataset)
     table = load_sids(args.sids, ds)
+    if args.collision_digit:
+        table = with_collision_digit(table, item_counts(leave_one_out(ds).train, ds.n_items))
     defaults = dataset_defaults(args.dataset, args.preset, data_shape(ds))
     config = resolve_config(
-        args.dataset, args.preset, args.sids, table.n_digits, args.ablation, cli_overrides(args), defaults
+        args.dataset, args.preset, table.source, table.n_digits, args.ablation, cli_overrides(args), defaults
     )
     if args.print_config:
         print(json.dumps(config_dict(config), indent=2))

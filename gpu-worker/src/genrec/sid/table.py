@@ -85,6 +85,26 @@ def load_sids(spec: str, ds: Dataset) -> SIDTable:
     return SIDTable(sids, encoder, str(scheme), spec)
 
 
+def with_collision_digit(table: SIDTable, counts: np.ndarray) -> SIDTable:
+    """``table`` plus one last digit that tells apart the items sharing a SID (as TIGER's collision
+    token): 0 for the SID's most trained item (``counts`` [N+1], training occurrences per row), 1 for
+    the next, and so on (ties by row). Every item then has its own SID."""
+    sids = table.sids[1:]
+    rows = np.arange(1, len(table.sids))
+    _, bucket = np.unique(sids, axis=0, return_inverse=True)
+    bucket = bucket.ravel()
+    order = np.lexsort((rows, -np.asarray(counts)[1:], bucket))  # by SID, then count desc, then row
+    rank = np.empty(len(rows), dtype=np.int64)
+    sorted_bucket = bucket[order]
+    rank[order] = np.arange(len(rows)) - np.searchsorted(sorted_bucket, sorted_bucket, side="left")
+    if rank.max(initial=0) > 255:
+        raise ValueError(f"a SID is shared by {rank.max() + 1} items: more than one digit's 256 codes")
+    extra = np.zeros((len(table.sids), 1), dtype=np.uint8)
+    extra[1:, 0] = rank
+    sids = np.hstack([table.sids, extra])
+    return SIDTable(sids, table.encoder, f"{table.scheme}+collision", f"{table.source}+collision")
+
+
 def code_vectors(spec: str) -> np.ndarray:
     """The PQ centroids behind a SID directory's codes: float32 [m, 256, D/m] (the quantiser's
     sub-space vectors, digit by digit); models may start their code embeddings from them."""
