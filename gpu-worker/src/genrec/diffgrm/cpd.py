@@ -25,6 +25,8 @@ ranked by that score, ties in beam order and then bucket order (training popular
 optionally skipping seen items, until K items. With ``bucket_prior`` 0 and no bonus every item of a
 SID comes before the next SID's (the authors' mapping); with 1 an item scores its joint log-prob
 log P(SID) + log P(item | SID), so a large bucket no longer fills the list on its own.
+``to_items`` is ``candidates`` (the items of a decode's SIDs, listed once) then ``rank``; an
+evaluation that reads one decode several ways lists the candidates once and ranks them per reading.
 """
 
 from __future__ import annotations
@@ -155,16 +157,29 @@ class Ranked:
     invalid: np.ndarray  # bool [U, B]: beam j's SID maps to no item
 
 
-def to_items(
-    beams: Beams,
-    buckets: BucketMap,
-    k: int,
-    exclude: np.ndarray | None = None,
-    bucket_prior: float = 0.0,
-    bonus: np.ndarray | None = None,
-) -> Ranked:
-    """Sorted beams -> top-``k`` items per user (module docstring); ``exclude`` [U, L] rows never
-    recommended (0 ignored); ``bonus`` float [U, N+1] added to each item's score."""
+@dataclass(frozen=True)
+class Candidates:
+    """Every item of every distinct valid decoded SID, flat [C], by user, then beam, then bucket
+    order: what ``rank`` orders, once per decode however many ways it is ranked."""
+
+    users: int
+    user: np.ndarray  # int64 [C]
+    item: np.ndarray  # int64 [C], rows
+    sid_score: np.ndarray  # float64 [C]: the item's SID log-prob
+    log_share: np.ndarray  # float32 [C]: log P(item | SID) (BucketMap.log_share)
+    sids: np.ndarray  # int64 [U, K, m]: the first K distinct valid SIDs (Ranked.sids)
+    invalid: np.ndarray  # bool [U, B] (Ranked.invalid)
+
+    def unseen(self, exclude: np.ndarray, n_rows: int) -> np.ndarray:
+        """bool [C]: the candidate's item is not among its user's ``exclude`` [U, L] rows (0 ignored)."""
+        seen = np.zeros((self.users, n_rows), dtype=bool)
+        seen[np.arange(self.users)[:, None], exclude] = True
+        seen[:, 0] = False
+        return ~seen[self.user, self.item]
+
+
+def candidates(beams: Beams, buckets: BucketMap, k: int) -> Candidates:
+    """Sorted beams -> the items of their distinct valid SIDs (SIDs of no item and repeats dropped)."""
     codes, scores = beams.codes.cpu().numpy(), beams.scores.float().cpu().numpy()  # [U, B, m], [U, B]
     users, _, m = codes.shape
     bucket = buckets.lookup(sid_keys(codes))  # [U, B]
@@ -175,33 +190,55 @@ def to_items(
     first_k = sid_rank < k
     sid_list[user_of[first_k], sid_rank[first_k]] = codes[user_of[first_k], beam_of[first_k]]
 
-    # every item of every kept bucket, by user, then beam, then bucket order
     b = bucket[user_of, beam_of]
     sizes = buckets.starts[b + 1] - buckets.starts[b]
     pair = np.repeat(np.arange(len(b)), sizes)
     offset = np.arange(len(pair)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     item = buckets.items[buckets.starts[b][pair] + offset]
-    user = user_of[pair]
-    score = scores[user, beam_of[pair]].astype(np.float64)
+    sid_score = scores[user_of[pair], beam_of[pair]].astype(np.float64)
+    return Candidates(users, user_of[pair], item, sid_score, buckets.log_share[item], sid_list, bucket < 0)
+
+
+def rank(
+    cand: Candidates,
+    k: int,
+    bucket_prior: float = 0.0,
+    bonus: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+) -> Ranked:
+    """The top-``k`` items per user by score (module docstring); ``bonus`` float [U, N+1] added to each
+    item's score; ``keep`` bool [C] the candidates that may be recommended (``Candidates.unseen``)."""
+    user, item, score = cand.user, cand.item, cand.sid_score
     if bucket_prior:
-        score += bucket_prior * buckets.log_share[item]
+        score = score + bucket_prior * cand.log_share
     if bonus is not None:
-        score += bonus[user, item]
-    if exclude is not None:
-        seen = np.zeros((users, len(buckets.log_share)), dtype=bool)
-        seen[np.arange(users)[:, None], exclude] = True
-        seen[:, 0] = False
-        allowed = ~seen[user, item]
-        user, item, score = user[allowed], item[allowed], score[allowed]
+        score = score + bonus[user, item]
+    if keep is not None:
+        user, item, score = user[keep], item[keep], score[keep]
     order = np.lexsort((np.arange(len(item)), -score, user))  # by user, score desc, then position
     user, item, score = user[order], item[order], score[order]
-    rank = _rank_in_group(user)
-    top = rank < k
-    items = np.zeros((users, k), dtype=np.int64)
-    item_scores = np.full((users, k), -np.inf, dtype=np.float32)
-    items[user[top], rank[top]] = item[top]
-    item_scores[user[top], rank[top]] = score[top]
-    return Ranked(items, item_scores, sid_list, bucket < 0)
+    position = _rank_in_group(user)
+    top = position < k
+    items = np.zeros((cand.users, k), dtype=np.int64)
+    item_scores = np.full((cand.users, k), -np.inf, dtype=np.float32)
+    items[user[top], position[top]] = item[top]
+    item_scores[user[top], position[top]] = score[top]
+    return Ranked(items, item_scores, cand.sids, cand.invalid)
+
+
+def to_items(
+    beams: Beams,
+    buckets: BucketMap,
+    k: int,
+    exclude: np.ndarray | None = None,
+    bucket_prior: float = 0.0,
+    bonus: np.ndarray | None = None,
+) -> Ranked:
+    """Sorted beams -> top-``k`` items per user (module docstring); ``exclude`` [U, L] rows never
+    recommended (0 ignored); ``bonus`` float [U, N+1] added to each item's score."""
+    cand = candidates(beams, buckets, k)
+    keep = cand.unseen(exclude, len(buckets.log_share)) if exclude is not None else None
+    return rank(cand, k, bucket_prior, bonus, keep)
 
 
 def _rank_in_group(groups: np.ndarray) -> np.ndarray:

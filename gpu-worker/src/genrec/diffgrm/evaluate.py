@@ -7,7 +7,8 @@
   the target's SID (any item sharing it counts), so optimistic where SIDs collide;
 - ``readings`` (optional): the same beams mapped to items by other rules (``ItemRanking``: the
   bucket prior's weight, and the weight of a text prior such as the content-kNN cosine with the last
-  history item), so a grid of mappings costs one decode (genrec.diffgrm.cpd.to_items).
+  history item), so a grid of mappings costs one decode and one candidate list
+  (genrec.diffgrm.cpd.candidates, then rank per reading).
 Selection score (model selection and early stopping): 0.8·NDCG@10 + 0.2·Recall@10 (authors' code).
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 import torch
 
 from genrec.data.split import EvalSplit
-from genrec.diffgrm.cpd import Beams, BucketMap, DigitOrder, cpd, sid_keys, to_items
+from genrec.diffgrm.cpd import Beams, BucketMap, Candidates, DigitOrder, candidates, cpd, rank, sid_keys
 from genrec.diffgrm.model import DiffGRM
 from genrec.eval import list_ranks, sid_list_ranks
 from genrec.eval.ranking import KS, RankingMetrics
@@ -102,17 +103,18 @@ def evaluate(
             beams = decode_histories(model, histories, beam, order, merge)
             distinct += sum(len(set(row)) for row in sid_keys(beams.codes.numpy()).tolist())
             shared += int((sizes[buckets.lookup(sid_keys(sids[targets].numpy()))] > 1).sum())
-            seen = histories.numpy()
-            ranked = to_items(beams, buckets, k, bucket_prior=bucket_prior)
+            cand = candidates(beams, buckets, k)  # once per batch, however many readings rank it
+            unseen = cand.unseen(histories.numpy(), len(buckets.log_share))
+            ranked = rank(cand, k, bucket_prior)
             plain.update(list_ranks(torch.from_numpy(ranked.items), targets))
             plain.update_invalid(torch.from_numpy(ranked.invalid[:, :k]))
-            filtered.update(_ranks(beams, buckets, k, targets, seen, bucket_prior))
+            filtered.update(_ranks(cand, k, targets, bucket_prior, keep=unseen))
             sid_level.update(sid_list_ranks(torch.from_numpy(ranked.sids), sids[targets]))
             text = prior(histories).float().numpy() if prior is not None and readings else None
             for r, (r_plain, r_filtered) in by_reading.items():
                 bonus = r.text_prior * text if r.text_prior and text is not None else None
-                r_plain.update(_ranks(beams, buckets, k, targets, None, r.bucket_prior, bonus))
-                r_filtered.update(_ranks(beams, buckets, k, targets, seen, r.bucket_prior, bonus))
+                r_plain.update(_ranks(cand, k, targets, r.bucket_prior, bonus))
+                r_filtered.update(_ranks(cand, k, targets, r.bucket_prior, bonus, unseen))
             bar.update(len(targets))
     result: dict[str, Any] = {
         "metrics": plain.compute(),
@@ -141,16 +143,14 @@ def evaluate(
 
 
 def _ranks(
-    beams: Beams,
-    buckets: BucketMap,
+    cand: Candidates,
     k: int,
     targets: torch.Tensor,
-    exclude: np.ndarray | None,
     bucket_prior: float,
     bonus: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
 ) -> torch.Tensor:
-    ranked = to_items(beams, buckets, k, exclude, bucket_prior, bonus)
-    return list_ranks(torch.from_numpy(ranked.items), targets)
+    return list_ranks(torch.from_numpy(rank(cand, k, bucket_prior, bonus, keep).items), targets)
 
 
 def select_reading(
