@@ -89,9 +89,8 @@ def with_collision_digit(table: SIDTable, counts: np.ndarray) -> SIDTable:
     """``table`` plus one last digit that tells apart the items sharing a SID (as TIGER's collision
     token): 0 for the SID's most trained item (``counts`` [N+1], training occurrences per row), 1 for
     the next, and so on (ties by row). Every item then has its own SID."""
-    sids = table.sids[1:]
     rows = np.arange(1, len(table.sids))
-    _, bucket = np.unique(sids, axis=0, return_inverse=True)
+    _, bucket = np.unique(table.sids[1:], axis=0, return_inverse=True)
     bucket = bucket.ravel()
     order = np.lexsort((rows, -np.asarray(counts)[1:], bucket))  # by SID, then count desc, then row
     rank = np.empty(len(rows), dtype=np.int64)
