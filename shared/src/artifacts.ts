@@ -12,6 +12,7 @@ export const ArtifactFileName = z.enum([
   "graph.scores.f32",
   "codes.sim.f32",
   "popular.i32",
+  "text.f32",
   "embeddings.f32",
   "model.onnx",
   "model.int8.onnx",
@@ -40,6 +41,25 @@ const manifestBase = {
 };
 const onnxFile = z.enum(["model.onnx", "model.int8.onnx"]);
 
+export const RpgTextTerm = define(
+  "RpgTextTerm",
+  "The text term of an RPG set (model.text_head, or the content-kNN prior folded in): the ONNX model " +
+    "also answers `output` [B, dim], and each item's score gains its dot product with the item's " +
+    "text vector (`file`: float32 [N+1, dim], row 0 zero).",
+  z.strictObject({
+    file: z.literal("text.f32"),
+    dim: z.int().min(1).max(4096),
+    output: z.literal("text_query"),
+    input: z
+      .literal("last_text")
+      .optional()
+      .describe("present when the query reads the newest history item's text vector, fed as [B, dim]"),
+    source: z.string().describe("the item text and encoder behind the vectors, e.g. meta / all-MiniLM-L6-v2"),
+    prior: z.number().min(0).describe("the content-kNN prior weight folded into the query (0: none)"),
+  }),
+);
+export type RpgTextTerm = z.infer<typeof RpgTextTerm>;
+
 export const RpgManifest = define(
   "RpgManifest",
   "An RPG set: semantic IDs, item graph and the ONNX user side that predicts every digit's codes.",
@@ -62,6 +82,14 @@ export const RpgManifest = define(
       opset: z.int(),
       quantized: z.boolean(),
     }),
+    text: RpgTextTerm.optional(),
+    repeat_bias: z
+      .number()
+      .optional()
+      .describe(
+        "learned score added to each item of the model's input history; it matters only when seen items " +
+          "are not filtered out",
+      ),
   }),
 );
 export type RpgManifest = z.infer<typeof RpgManifest>;

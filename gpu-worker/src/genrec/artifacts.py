@@ -66,19 +66,32 @@ def random_histories(n_items: int, batch: int, max_len: int, seed: int = 0) -> t
     return torch.where(keep, rows, torch.zeros_like(rows))
 
 
-def export_history_model(module: nn.Module, path: Path, max_len: int, n_items: int, output: str) -> None:
-    """fp32 ONNX of ``module``: ``history`` int64 [B, max_len] -> ``output``, dynamic batch axis."""
+def export_history_model(
+    module: nn.Module,
+    path: Path,
+    max_len: int,
+    n_items: int,
+    output: str | tuple[str, ...],
+    vectors: dict[str, int] | None = None,
+) -> None:
+    """fp32 ONNX of ``module``: ``history`` int64 [B, max_len] (then one float32 [B, dim] input per
+    entry of ``vectors``, in order) -> ``output`` (one name, or several), dynamic batch axis."""
+    outputs = (output,) if isinstance(output, str) else output
     example = torch.zeros(2, max_len, dtype=torch.int64)
     example[:, -3:] = torch.tensor([1, 2, min(3, n_items)])
+    extra = {
+        name: torch.randn(2, dim, generator=torch.Generator().manual_seed(0))
+        for name, dim in (vectors or {}).items()
+    }
     with warnings.catch_warnings():  # the legacy exporter's deprecation and tracer notes
         warnings.simplefilter("ignore")
         torch.onnx.export(
             module.eval(),
-            (example,),
+            (example, *extra.values()),
             str(path),
-            input_names=["history"],
-            output_names=[output],
+            input_names=["history", *extra],
+            output_names=list(outputs),
             opset_version=OPSET,
-            dynamic_axes={"history": {0: "batch"}, output: {0: "batch"}},
+            dynamic_axes={name: {0: "batch"} for name in ("history", *extra, *outputs)},
             dynamo=False,
         )

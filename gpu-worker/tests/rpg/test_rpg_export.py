@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from genrec.data import leave_one_out, load_dataset
-from genrec.models.content_knn import item_vectors
+from genrec.models.content_knn import ContentKNN, ContentKNNConfig, item_vectors
 from genrec.rpc.models import ArtifactManifest
 from genrec.rpg.config import resolve_config
 from genrec.rpg.evaluate import exhaustive, model_scores
@@ -19,10 +19,14 @@ from genrec.rpg.export import (
     export_onnx,
     load_run,
     onnx_logprobs,
+    onnx_session,
+    parity,
     quantize_int8,
     random_histories,
     read_ids,
+    served_scorer,
 )
+from genrec.rpg.fuse import sweep as fuse_sweep
 from genrec.rpg.model import RPG, RPGConfig
 from genrec.rpg.train import run
 from genrec.sid.table import load_sids, random_sids
@@ -130,10 +134,57 @@ def test_train_and_export_the_sample(tmp_path) -> None:
     assert all(r["items_scored_per_user"]["max"] <= 2 * 10 * 5 for r in swept["rows"][1:3])  # q·b·k
 
 
-def test_a_text_head_run_reloads_with_its_text_and_is_not_exported(tmp_path) -> None:
+@pytest.mark.parametrize("text_last", [False, True])
+def test_a_text_model_exports_its_query_and_serves_score_all(tmp_path, text_last: bool) -> None:
+    torch.manual_seed(0)
+    config = RPGConfig(
+        n_digits=4,
+        d=32,
+        n_layers=1,
+        n_heads=2,
+        d_ffn=64,
+        history_negatives=True,
+        text_head="meta",
+        text_last=text_last,
+        repeat_bias=True,
+    )
+    texts = torch.nn.functional.normalize(torch.randn(101, 16), dim=1)
+    texts[0] = 0
+    model = RPG(config, random_sids(100, 4), text_vectors=texts)
+    with torch.no_grad():  # trained-like text weights and bias, not the zero init
+        torch.nn.init.normal_(model.text_proj.weight, std=0.5)
+        if text_last:
+            torch.nn.init.normal_(model.text_last.weight, std=0.5)
+        model.repeat.fill_(-3.0)
+    model.eval()
+    export_onnx(model, tmp_path / "model.onnx", texts)
+    session = onnx_session(tmp_path / "model.onnx")
+    histories = random_histories(100, 7, 50, seed=3)
+    histories[0] = 0  # a cold user: no last item, a zero text vector
+    logprobs, query = session(histories, texts[histories[:, -1]])
+    assert logprobs.shape == (7, 4, 256) and query is not None and query.shape == (7, 16)
+    # served = mean code log-prob + query . t_item + the repeat bias on the history: score_all
+    assert parity(model, tmp_path / "model.onnx", texts) <= PARITY_TOL
+    served = served_scorer(session, model.sid_table(), texts, -3.0)(histories, torch.float32)
+    with torch.inference_mode():
+        expected = model.score_all(histories)
+    assert float((served[:, 1:] - expected[:, 1:]).abs().max()) <= PARITY_TOL
+    # the prior folds into the query: score_all + λ t_last . t_item
+    export_onnx(model, tmp_path / "fused.onnx", texts, prior=2.0)
+    assert parity(model, tmp_path / "fused.onnx", texts, prior=2.0) <= PARITY_TOL
+    assert parity(model, tmp_path / "model.onnx", texts, prior=2.0) > 1e-2  # the prior is not free
+
+
+def test_a_text_head_run_exports_as_it_was_evaluated(tmp_path) -> None:
     ds, _ = load_dataset("sample")
     table = load_sids("random:8", ds)
-    overrides = {"train.epochs": "1", "model.text_head": "meta", "model.history_negatives": "true"}
+    overrides = {
+        "train.epochs": "1",
+        "model.text_head": "meta",
+        "model.text_last": "true",
+        "model.history_negatives": "true",
+        "model.repeat_bias": "true",
+    }
     config = resolve_config("sample", "tiny", "random:8", 8, overrides)
     result = run(config, table, tmp_path / "run", tmp_path / "results")
     model, _, _ = load_run(tmp_path / "run")
@@ -142,8 +193,60 @@ def test_a_text_head_run_reloads_with_its_text_and_is_not_exported(tmp_path) -> 
     loo = leave_one_out(ds, config.model.max_len)
     rescored = exhaustive(model_scores(model), loo.test, ds.n_items, 64)  # the reloaded run scores alike
     assert rescored["metrics"] == pytest.approx(result["test"]["exhaustive"]["metrics"], rel=1e-9)
-    with pytest.raises(ValueError, match="text_head"):
-        export(tmp_path / "run", tmp_path / "artifacts")
+
+    out = tmp_path / "rpg-sample-text"
+    manifest = export(tmp_path / "run", out, eval_valid=True)
+    ArtifactManifest.model_validate(json.loads((out / "manifest.json").read_text()))
+    assert manifest["text"] == {
+        "file": "text.f32",
+        "dim": 384,
+        "output": "text_query",
+        "input": "last_text",
+        "source": "meta / all-MiniLM-L6-v2",
+        "prior": 0.0,
+    }
+    assert manifest["repeat_bias"] == pytest.approx(float(model.repeat.detach()))
+    stored = np.fromfile(out / "text.f32", dtype="<f4").reshape(ds.n_items + 1, 384)
+    assert np.array_equal(stored, model.text_vectors.numpy())
+    assert manifest["metrics"]["onnx_max_abs_diff"] <= PARITY_TOL
+    # validation through the exported model, scored as served, ranks as the run's own evaluation did
+    valid = exhaustive(model_scores(model), loo.valid, ds.n_items, 64)["metrics"]
+    for k, v in valid.items():
+        assert manifest["metrics"][f"valid_onnx_fp32_{k}"] == pytest.approx(v, abs=1e-6)
+
+    # the content-kNN prior of genrec.rpg.fuse, folded into the query, ranks as fuse measures it
+    fused = export(tmp_path / "run", tmp_path / "rpg-sample-fused", eval_valid=True, text_prior=3.0)
+    knn = ContentKNN.from_dataset(ContentKNNConfig(exclude_history=False), ds)
+    swept = fuse_sweep(model, knn, loo.valid, (3.0,), 64)[3.0]["metrics"]
+    assert fused["text"]["prior"] == 3.0
+    for k, v in swept.items():
+        assert fused["metrics"][f"valid_onnx_fp32_{k}"] == pytest.approx(v, abs=1e-6)
+
+    # withheld items leave their text rows too
+    withheld = frozenset(ds.item_ids[r] for r in (2, 5))
+    export(tmp_path / "run", tmp_path / "rpg-sample-text-cold", withhold=withheld)
+    kept = [r for r in range(ds.n_items + 1) if ds.item_ids[r] not in withheld]
+    cold = np.fromfile(tmp_path / "rpg-sample-text-cold" / "text.f32", dtype="<f4").reshape(-1, 384)
+    assert np.array_equal(cold, stored[kept])
+
+
+def test_the_prior_serves_a_model_without_a_text_head_and_refuses_another_text(tmp_path) -> None:
+    ds, _ = load_dataset("sample")
+    table = load_sids("random:8", ds)
+    config = resolve_config("sample", "tiny", "random:8", 8, {"train.epochs": "1"})
+    run(config, table, tmp_path / "run", tmp_path / "results")
+    manifest = export(tmp_path / "run", tmp_path / "rpg-prior", text_prior=1.5)
+    assert manifest["text"]["input"] == "last_text" and manifest["text"]["prior"] == 1.5
+    assert "repeat_bias" not in manifest and manifest["metrics"]["onnx_max_abs_diff"] <= PARITY_TOL
+    with pytest.raises(ValueError, match="text-prior"):
+        export(tmp_path / "run", tmp_path / "x", text_prior=-1.0)
+
+    phrase = {"train.epochs": "1", "model.text_head": "phrase", "model.history_negatives": "true"}
+    run(resolve_config("sample", "tiny", "random:8", 8, phrase), table, tmp_path / "run2", tmp_path / "r2")
+    manifest = export(tmp_path / "run2", tmp_path / "rpg-phrase")
+    assert "input" not in manifest["text"] and manifest["text"]["source"] == "phrase / all-MiniLM-L6-v2"
+    with pytest.raises(ValueError, match="one set of text vectors"):
+        export(tmp_path / "run2", tmp_path / "y", text_prior=1.0)
 
 
 @pytest.mark.parametrize("version", [".hidden", "a/b", "b c", "é"])

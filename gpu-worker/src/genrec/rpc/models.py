@@ -37,6 +37,7 @@ class ArtifactUploadResult(BaseModel):
         "graph.scores.f32",
         "codes.sim.f32",
         "popular.i32",
+        "text.f32",
         "embeddings.f32",
         "model.onnx",
         "model.int8.onnx",
@@ -147,6 +148,7 @@ class EmbeddingManifest(BaseModel):
             "graph.scores.f32",
             "codes.sim.f32",
             "popular.i32",
+            "text.f32",
             "embeddings.f32",
             "model.onnx",
             "model.int8.onnx",
@@ -373,6 +375,7 @@ class KnnManifest(BaseModel):
             "graph.scores.f32",
             "codes.sim.f32",
             "popular.i32",
+            "text.f32",
             "embeddings.f32",
             "model.onnx",
             "model.int8.onnx",
@@ -530,44 +533,20 @@ class Onnx1(BaseModel):
     quantized: bool
 
 
-class RpgManifest(BaseModel):
+class RpgTextTerm(BaseModel):
     """
-    An RPG set: semantic IDs, item graph and the ONNX user side that predicts every digit's codes.
+    The text term of an RPG set (model.text_head, or the content-kNN prior folded in): the ONNX model also answers `output` [B, dim], and each item's score gains its dot product with the item's text vector (`file`: float32 [N+1, dim], row 0 zero).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    format: Literal[1]
-    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
-    dataset: constr(min_length=1)
-    created_at: AwareDatetime
-    n_items: conint(ge=1, le=9007199254740991)
-    max_len: conint(ge=1, le=200)
-    metrics: dict[str, float]
-    files: dict[
-        Literal[
-            "items.json",
-            "sids.u8",
-            "graph.indptr.i32",
-            "graph.indices.i32",
-            "graph.scores.f32",
-            "codes.sim.f32",
-            "popular.i32",
-            "embeddings.f32",
-            "model.onnx",
-            "model.int8.onnx",
-        ],
-        ArtifactFile,
-    ]
-    model: Literal["rpg"]
-    digits: conint(ge=1, le=64)
-    codebook: Literal[256]
-    encoder: str
-    sid_scheme: str
-    sid_artifact: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = None
-    decode: Decode
-    onnx: Onnx1
+    file: Literal["text.f32"]
+    dim: conint(ge=1, le=4096)
+    output: Literal["text_query"]
+    input: Literal["last_text"] | None = None
+    source: str
+    prior: confloat(ge=0.0)
 
 
 class ScoredItem(BaseModel):
@@ -712,13 +691,6 @@ class ArmMetrics(BaseModel):
     hit_rate: Proportion
 
 
-class ArtifactManifest(RootModel[RpgManifest | EmbeddingManifest | KnnManifest]):
-    root: RpgManifest | EmbeddingManifest | KnnManifest
-    """
-    Describes a published artifact set: what model, which data, how to score, and every file's checksum.
-    """
-
-
 class AssignSidsRequest(BaseModel):
     """
     Encode items into semantic IDs with the stored codebooks of an artifact version (cold start).
@@ -861,6 +833,49 @@ class RecommendResponse(BaseModel):
     arm: ServedArm | None = None
 
 
+class RpgManifest(BaseModel):
+    """
+    An RPG set: semantic IDs, item graph and the ONNX user side that predicts every digit's codes.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Literal[1]
+    version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
+    dataset: constr(min_length=1)
+    created_at: AwareDatetime
+    n_items: conint(ge=1, le=9007199254740991)
+    max_len: conint(ge=1, le=200)
+    metrics: dict[str, float]
+    files: dict[
+        Literal[
+            "items.json",
+            "sids.u8",
+            "graph.indptr.i32",
+            "graph.indices.i32",
+            "graph.scores.f32",
+            "codes.sim.f32",
+            "popular.i32",
+            "text.f32",
+            "embeddings.f32",
+            "model.onnx",
+            "model.int8.onnx",
+        ],
+        ArtifactFile,
+    ]
+    model: Literal["rpg"]
+    digits: conint(ge=1, le=64)
+    codebook: Literal[256]
+    encoder: str
+    sid_scheme: str
+    sid_artifact: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128) | None = None
+    decode: Decode
+    onnx: Onnx1
+    text: RpgTextTerm | None = None
+    repeat_bias: float | None = None
+
+
 class TrainJobRequest(BaseModel):
     """
     Start training from the edge. Without `dataset`, the edge snapshots its stored items and events for the job.
@@ -893,6 +908,13 @@ class TrainRequest(BaseModel):
     """
     preset: Literal["tiny", "quick", "cpu", "full"] = "quick"
     overrides: dict[constr(min_length=1, max_length=64), float | str | bool] | None = None
+
+
+class ArtifactManifest(RootModel[RpgManifest | EmbeddingManifest | KnnManifest]):
+    root: RpgManifest | EmbeddingManifest | KnnManifest
+    """
+    Describes a published artifact set: what model, which data, how to score, and every file's checksum.
+    """
 
 
 class DenoiseResponse(BaseModel):

@@ -5,9 +5,14 @@ digit embeddings with the run's ``decode.neighbours``), popular.i32 (training po
 (``history`` int64 [B, 50] -> ``logprobs`` float32 [B, m, 256], SIDs baked in as a constant gather,
 dynamic batch), model.int8.onnx (onnxruntime dynamic quantization) and codes.sim.f32 (the per-digit
 code cosines the graph is built from, so the edge links items added later into the same graph; with
-``--sid-artifact`` the manifest names the SID codebooks that encode them), then manifest.json with every
-file's size and sha256, validated against the shared schema. The fp32 model must match PyTorch
-within ``PARITY_TOL`` on random histories or nothing is written. ``--withhold FILE`` leaves the
+``--sid-artifact`` the manifest names the SID codebooks that encode them). A run with
+``model.text_head``, or an export with ``--text-prior λ`` (the content-kNN prior of
+``genrec.rpg.fuse``, folded into the query), also writes text.f32 (the items' unit text vectors) and
+its model answers ``text_query`` besides ``logprobs``: the edge adds ``text_query · t_item`` to each
+item's score, and a ``model.repeat_bias`` run's bias goes into the manifest. Then manifest.json with every
+file's size and sha256, validated against the shared schema. The item scores served from the
+fp32 model must match PyTorch's ``score_all`` within ``PARITY_TOL`` on random histories or nothing
+is written. ``--withhold FILE`` leaves the
 listed items out of the set (the cold-start benchmark adds them later through the edge's API).
 """
 
@@ -17,6 +22,7 @@ import argparse
 import dataclasses
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,7 @@ import numpy as np
 import onnxruntime as ort
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
+from torch import Tensor
 
 from genrec.artifacts import (
     OPSET,
@@ -35,15 +42,18 @@ from genrec.artifacts import (
     staging,
 )
 from genrec.data import EvalSplit, leave_one_out, load_dataset
+from genrec.embed import DEFAULT_MODEL
+from genrec.models.content_knn import item_vectors
 from genrec.rpg.config import RPG_RESULTS, RunConfig, config_from_dict
 from genrec.rpg.data import popularity
-from genrec.rpg.evaluate import exhaustive, table_scorer
+from genrec.rpg.evaluate import ScoreFn, exhaustive
 from genrec.rpg.graph import build_graph, code_similarity
-from genrec.rpg.model import CODEBOOK, RPG, LogprobExport
+from genrec.rpg.model import CODEBOOK, RPG, LogprobExport, TextExport, sid_tokens, table_scores
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.results import write_result
 
 PARITY_TOL = 1e-4
+TEXT_FILE = "text.f32"
 
 
 def add_run_tool_options(p: argparse.ArgumentParser) -> None:
@@ -71,8 +81,13 @@ def without_items(model: RPG, item_ids: tuple[str, ...], withhold: frozenset[str
     and the kept rows of the old numbering: int64 [N'+1], row 0 = padding."""
     kept = np.array([0, *(r for r in range(1, len(item_ids)) if item_ids[r] not in withhold)], dtype=np.int64)
     sids = model.sid_table()[kept]
-    smaller = RPG(model.config, sids)
-    smaller.load_state_dict({**model.state_dict(), "sids": torch.from_numpy(sids)})
+    state = {**model.state_dict(), "sids": torch.from_numpy(sids)}
+    texts = None
+    if model.text_proj is not None:
+        texts = model.text_vectors[torch.from_numpy(kept)]
+        state["text_vectors"] = texts
+    smaller = RPG(model.config, sids, text_vectors=texts)
+    smaller.load_state_dict(state)
     return smaller.eval(), kept
 
 
@@ -84,30 +99,101 @@ def remap(split: EvalSplit, row: np.ndarray) -> EvalSplit:
     return EvalSplit(split.users[keep], histories[keep], targets[keep])
 
 
-def export_onnx(model: RPG, path: Path) -> None:
-    """fp32 ONNX of ``user_logprobs`` with a dynamic batch axis."""
-    export_history_model(LogprobExport(model), path, model.config.max_len, model.n_items, "logprobs")
+def export_onnx(model: RPG, path: Path, texts: Tensor | None = None, prior: float = 0.0) -> None:
+    """fp32 ONNX of the served user side with a dynamic batch axis: ``logprobs`` alone, or with
+    ``text_query`` when the model has a text head or ``prior`` > 0 (``TextExport``; ``texts`` [N+1, D]
+    are the vectors the query is scored against)."""
+    max_len, n_items = model.config.max_len, model.n_items
+    if model.text_proj is None and prior == 0:
+        export_history_model(LogprobExport(model), path, max_len, n_items, "logprobs")
+        return
+    assert texts is not None, "a text term needs the items' text vectors"
+    module = TextExport(model, prior)
+    vectors = {"last_text": int(texts.shape[1])} if module.reads_last else {}
+    export_history_model(module, path, max_len, n_items, ("logprobs", "text_query"), vectors)
 
 
-def onnx_logprobs(path: Path, threads: int = 1):
-    """A LogprobFn backed by an onnxruntime session (CPU)."""
+OnnxFn = Callable[[Tensor, Tensor | None], tuple[Tensor, Tensor | None]]
+
+
+def onnx_session(path: Path, threads: int = 1) -> OnnxFn:
+    """The served user side backed by an onnxruntime session (CPU): (histories [B, L], last items'
+    text vectors [B, D] or None) -> (logprobs [B, m, 256], text_query [B, D] or None)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    inputs = {i.name for i in session.get_inputs()}
+    outputs = [o.name for o in session.get_outputs()]
 
-    def fn(histories: torch.Tensor) -> torch.Tensor:
-        (out,) = session.run(["logprobs"], {"history": histories.numpy().astype(np.int64)})
-        return torch.from_numpy(out)
+    def fn(histories: Tensor, last_text: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+        feeds: dict[str, np.ndarray] = {"history": histories.numpy().astype(np.int64)}
+        if "last_text" in inputs:
+            assert last_text is not None, f"{path.name} reads last_text"
+            feeds["last_text"] = last_text.numpy().astype(np.float32)
+        got = dict(zip(outputs, session.run(outputs, feeds), strict=True))
+        query = got.get("text_query")
+        return torch.from_numpy(got["logprobs"]), None if query is None else torch.from_numpy(query)
 
     return fn
 
 
-def parity(model: RPG, path: Path, batch: int = 64, seed: int = 0) -> float:
-    """Max |onnxruntime - PyTorch| of the log-probs on random histories."""
+def onnx_logprobs(path: Path, threads: int = 1):
+    """A LogprobFn backed by an onnxruntime session (CPU)."""
+    session = onnx_session(path, threads)
+    return lambda histories: session(histories)[0]
+
+
+def served_scorer(
+    fn: OnnxFn, sids: np.ndarray, texts: Tensor | None = None, repeat_bias: float | None = None
+) -> ScoreFn:
+    """Item scores as the edge computes them from the exported model (docs/artifacts.md): the mean of
+    each item's m log-probs, + ``text_query · texts[item]`` (``texts`` [N+1, D], the last item's row
+    fed as ``last_text``), + ``repeat_bias`` on the items of the history."""
+    tokens = sid_tokens(sids)  # [N+1, m]
+
+    def score(histories: Tensor, dtype: torch.dtype) -> Tensor:
+        last_text = None if texts is None else texts[histories[:, -1]]  # [B, D], padding row is zero
+        logprobs, query = fn(histories, last_text)
+        scores = table_scores(logprobs.to(dtype), tokens)  # [B, N+1]
+        if query is not None:
+            assert texts is not None
+            scores = scores + (query @ texts.T).to(dtype)
+        if repeat_bias is not None:
+            scores = scores.scatter(1, histories, scores.gather(1, histories) + repeat_bias)
+        return scores
+
+    return score
+
+
+def pytorch_scores(model: RPG, texts: Tensor | None, prior: float) -> ScoreFn:
+    """The run's own ranking, ``score_all`` (+ λ · the content-kNN prior of ``genrec.rpg.fuse``)."""
+
+    def score(histories: Tensor, dtype: torch.dtype) -> Tensor:
+        with torch.inference_mode():
+            scores = model.score_all(histories, dtype)  # [B, N+1]
+            if prior > 0:
+                assert texts is not None
+                scores = scores + (prior * texts[histories[:, -1]] @ texts.T).to(dtype)
+        return scores
+
+    return score
+
+
+def parity(
+    model: RPG, path: Path, texts: Tensor | None = None, prior: float = 0.0, batch: int = 64, seed: int = 0
+) -> float:
+    """Max |served - PyTorch| of every item's score on random histories (exported ONNX through
+    onnxruntime, scored as the edge does, against ``score_all``)."""
     histories = random_histories(model.n_items, batch, model.config.max_len, seed)
-    with torch.inference_mode():
-        expected = model.user_logprobs(histories, crop=False)  # [B, m, 256]
-    return float((onnx_logprobs(path)(histories) - expected).abs().max())
+    expected = pytorch_scores(model, texts, prior)(histories, torch.float32)[:, 1:]
+    got = served_scorer(onnx_session(path), model.sid_table(), texts, repeat_bias(model))(
+        histories, torch.float32
+    )[:, 1:]
+    return float((got - expected).abs().max())
+
+
+def repeat_bias(model: RPG) -> float | None:
+    return None if model.repeat is None else float(model.repeat.detach())
 
 
 def quantize_int8(src: Path, dst: Path) -> None:
@@ -122,14 +208,20 @@ def quantize_int8(src: Path, dst: Path) -> None:
 
 
 def valid_onnx_metrics(
-    folder: Path, valid: EvalSplit, sids: np.ndarray, result: Path | None
+    folder: Path, valid: EvalSplit, model: RPG, texts: Tensor | None, result: Path | None
 ) -> dict[str, float]:
-    """Exhaustive validation through onnxruntime, fp32 and int8; the int8 delta goes to ``result`` too.
-    Batches of 128: the exported graph averages digit embeddings as [B, 50, m, d] (no crop)."""
+    """Exhaustive validation through onnxruntime, fp32 and int8, scored as served; the int8 delta goes
+    to ``result`` too. Batches of 128: the exported graph averages digit embeddings as [B, 50, m, d]
+    (no crop)."""
     batch = 128
-    n_items = len(sids) - 1
-    fp32 = exhaustive(table_scorer(onnx_logprobs(folder / "model.onnx"), sids), valid, n_items, batch)
-    int8 = exhaustive(table_scorer(onnx_logprobs(folder / "model.int8.onnx"), sids), valid, n_items, batch)
+    sids, bias = model.sid_table(), repeat_bias(model)
+
+    def run(name: str) -> dict[str, Any]:
+        return exhaustive(
+            served_scorer(onnx_session(folder / name), sids, texts, bias), valid, model.n_items, batch
+        )
+
+    fp32, int8 = run("model.onnx"), run("model.int8.onnx")
     out = {f"valid_onnx_fp32_{k}": v for k, v in fp32["metrics"].items()}
     out |= {f"valid_onnx_int8_{k}": v for k, v in int8["metrics"].items()}
     out |= {f"valid_int8_delta_{k}": int8["metrics"][k] - fp32["metrics"][k] for k in fp32["metrics"]}
@@ -150,6 +242,22 @@ def headline(result: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def item_texts(model: RPG, dataset: str, prior: float) -> Tensor | None:
+    """The text vectors the served score reads: the text head's (from the checkpoint), else, with a
+    prior, the content kNN's (meta text, MiniLM, as ``genrec.rpg.fuse``); None without a text term."""
+    if model.text_proj is not None:
+        if prior > 0 and model.config.text_head != "meta":
+            raise ValueError(
+                f"--text-prior folds the meta-text prior into the query, but the run's text head reads "
+                f"{model.config.text_head!r} vectors: one set of text vectors serves both"
+            )
+        return model.text_vectors
+    if prior == 0:
+        return None
+    ds, _ = load_dataset(dataset)
+    return torch.from_numpy(item_vectors(ds, "meta"))
+
+
 def export(
     run_dir: Path,
     out: Path,
@@ -158,28 +266,29 @@ def export(
     result: Path | None = None,
     sid_artifact: str | None = None,
     withhold: frozenset[str] = frozenset(),
+    text_prior: float = 0.0,
 ) -> dict[str, Any]:
     """Write the artifact set for ``run_dir``'s best checkpoint into ``out``; returns the manifest.
     ``sid_artifact``: the GPU worker's SID artifact version the run's SIDs came from (cold start);
-    ``withhold``: item ids left out of the set (``without_items``)."""
+    ``withhold``: item ids left out of the set (``without_items``); ``text_prior``: λ of the
+    content-kNN prior folded into the served query (``genrec.rpg.fuse`` selects it on validation)."""
     version = check_version(version or out.name)
+    if text_prior < 0:
+        raise ValueError(f"--text-prior must be >= 0: {text_prior}")
     torch.set_num_threads(1)
     model, config, meta = load_run(run_dir)
-    if config.model.text_head:
-        raise ValueError(
-            f"{run_dir} has model.text_head: its text term is not part of the served per-digit log-probs, "
-            "so its artifact set would not rank as the run was evaluated"
-        )
     ds, _ = load_dataset(config.dataset)
     assert ds.n_items == model.n_items, "the dataset no longer matches the checkpoint"
     unknown = withhold - set(ds.item_ids[1:])
     if unknown:
         raise ValueError(f"{len(unknown)} items to withhold are not in {config.dataset}, e.g. {min(unknown)}")
+    texts = item_texts(model, config.dataset, text_prior)  # [N+1, D] or None
     loo = leave_one_out(ds, config.model.max_len)
     item_ids = list(ds.item_ids)
     popular = popularity(loo.train, ds.n_items)
     if withhold:
         model, kept = without_items(model, ds.item_ids, withhold)
+        texts = None if texts is None else texts[torch.from_numpy(kept)]
         row = np.full(ds.n_items + 1, -1, dtype=np.int64)
         row[kept] = np.arange(len(kept))
         popular, item_ids = row[popular[row[popular] > 0]], [item_ids[r] for r in kept]
@@ -195,19 +304,25 @@ def export(
     item_graph.indptr.astype("<i4").tofile(tmp / "graph.indptr.i32")
     item_graph.indices.astype("<i4").tofile(tmp / "graph.indices.i32")
     popular.astype("<i4").tofile(tmp / "popular.i32")
-    export_onnx(model, tmp / "model.onnx")
-    diff = parity(model, tmp / "model.onnx")
+    if texts is not None:
+        texts.numpy().astype("<f4").tofile(tmp / TEXT_FILE)  # [N+1, D]
+    export_onnx(model, tmp / "model.onnx", texts, text_prior)
+    diff = parity(model, tmp / "model.onnx", texts, text_prior)
     if diff > PARITY_TOL:
         raise AssertionError(f"ONNX and PyTorch disagree: max abs diff {diff:.2e} > {PARITY_TOL}")
     quantize_int8(tmp / "model.onnx", tmp / "model.int8.onnx")
-    metrics = {"onnx_max_abs_diff": diff, "onnx_int8_max_abs_diff": parity(model, tmp / "model.int8.onnx")}
+    metrics = {
+        "onnx_max_abs_diff": diff,
+        "onnx_int8_max_abs_diff": parity(model, tmp / "model.int8.onnx", texts, text_prior),
+    }
     best = (meta["state"].get("best_valid") or {}).get("metrics", {})
     metrics |= {f"valid_exhaustive_{k}": v for k, v in best.items()}
     if eval_valid:
-        metrics |= valid_onnx_metrics(tmp, loo.valid, sids, result)
+        metrics |= valid_onnx_metrics(tmp, loo.valid, model, texts, result)
     if result is not None and result.exists():
         metrics |= headline(json.loads(result.read_text()))
     sid = meta.get("sid", {})
+    bias = repeat_bias(model)
     manifest = {
         "format": 1,
         "version": version,
@@ -233,9 +348,24 @@ def export(
             "opset": OPSET,
             "quantized": False,
         },
+        **({"text": text_term(model, texts, text_prior)} if texts is not None else {}),
+        **({"repeat_bias": bias} if bias is not None else {}),
         "metrics": {k: float(v) for k, v in metrics.items()},
     }
     return publish_folder(tmp, out, manifest)
+
+
+def text_term(model: RPG, texts: Tensor, prior: float) -> dict[str, Any]:
+    """The manifest's ``text`` block (shared/src/artifacts.ts, RpgTextTerm)."""
+    source = model.config.text_head or "meta"
+    return {
+        "file": TEXT_FILE,
+        "dim": int(texts.shape[1]),
+        "output": "text_query",
+        **({"input": "last_text"} if model.text_last is not None or prior > 0 else {}),
+        "source": f"{source} / {DEFAULT_MODEL}",
+        "prior": float(prior),
+    }
 
 
 def read_ids(path: Path) -> list[str]:
@@ -267,6 +397,13 @@ def main(argv: list[str] | None = None) -> None:
         "asks the worker to encode new items with it (cold start)",
     )
     p.add_argument(
+        "--text-prior",
+        type=float,
+        default=0.0,
+        help="λ of the content-kNN text prior folded into the served query (genrec.rpg.fuse picks it on "
+        "validation; default 0: none)",
+    )
+    p.add_argument(
         "--withhold",
         type=Path,
         help="a JSON list of item ids, or a holdout.json (genrec.data holdout): leave those items out "
@@ -282,6 +419,7 @@ def main(argv: list[str] | None = None) -> None:
         args.result,
         sid_artifact=args.sid_artifact,
         withhold=withhold,
+        text_prior=args.text_prior,
     )
     print(json.dumps({k: manifest[k] for k in ("version", "n_items", "digits", "metrics")}, indent=2))
     print(f"wrote {args.out}")

@@ -116,8 +116,8 @@ class RPGConfig:
     # Beyond the paper: "meta" or "phrase" adds a trained text term to every item's score, the dot
     # product of a projection of the user state (d -> D, zero-initialised, so training starts as RPG)
     # with the item's frozen unit text embedding (MiniLM over that text, as the content kNN). The item
-    # loss trains it (item_negatives, history_negatives or full_item_rows). ``score_all`` includes it; the
-    # exported serving contract (per-digit log-probs) cannot, so such a run does not export.
+    # loss trains it (item_negatives, history_negatives or full_item_rows). ``score_all`` includes it, and
+    # the export serves it (a second ONNX output, the query, and the items' vectors; TextExport).
     text_head: str = ""
     # With text_head: the text query also holds a learned linear map (D x D, zero-initialised) of the
     # last history item's text vector, so the term can learn content-kNN-like transitions directly.
@@ -371,9 +371,14 @@ class RPG(SeqRecModel):
 
     def text_query(self, h: Tensor, last: Tensor) -> Tensor:
         """The text head's query from user states [P, d] and their last items [P]: [P, D]."""
+        return self.text_query_of(h, self.text_vectors[last])
+
+    def text_query_of(self, h: Tensor, last_text: Tensor) -> Tensor:
+        """The text head's query from user states [P, d] and their last items' text vectors [P, D]
+        (what the served graph reads, so the vectors need not be baked into it): [P, D]."""
         assert self.text_proj is not None
         query = self.text_proj(h)  # [P, D]
-        return query if self.text_last is None else query + self.text_last(self.text_vectors[last])
+        return query if self.text_last is None else query + self.text_last(last_text)
 
     def logprobs(self, h: Tensor) -> Tensor:
         """Per-digit log-softmax of user states [B, d] -> [B, m, 256]."""
@@ -462,3 +467,31 @@ class LogprobExport(nn.Module):
 
     def forward(self, history: Tensor) -> Tensor:
         return self.model.user_logprobs(history, crop=False)
+
+
+class TextExport(nn.Module):
+    """The exported graph of a set with a text term (docs/artifacts.md): ``history`` int64 [B, L]
+    and, when the query reads it, ``last_text`` float32 [B, D] (the newest history item's text
+    vector, 0 for none) -> ``logprobs`` [B, m, 256] and ``text_query`` [B, D]. An item's served score
+    is then its mean code log-prob plus ``text_query · t_item``, as ``item_scores``.
+
+    ``prior`` λ folds the content-kNN text prior of ``genrec.rpg.fuse`` (λ · t_last · t_item) into
+    the query; it also serves a model without ``text_head`` (its query is then λ · t_last alone)."""
+
+    def __init__(self, model: RPG, prior: float = 0.0) -> None:
+        super().__init__()
+        assert model.text_proj is not None or prior > 0, "nothing to export as a text term"
+        self.model, self.prior = model, prior
+        self.reads_last = model.text_last is not None or prior > 0
+
+    def forward(self, history: Tensor, last_text: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        hidden, _ = self.model(history, crop=False)
+        h = hidden[:, -1]  # [B, d]
+        logprobs = self.model.logprobs(h)  # [B, m, 256]
+        if self.model.text_proj is not None:
+            query = self.model.text_query_of(h, last_text) if self.reads_last else self.model.text_proj(h)
+        else:
+            query = torch.zeros_like(last_text)  # [B, D]
+        if self.prior > 0:
+            query = query + self.prior * last_text
+        return logprobs, query  # [B, m, 256], [B, D]
