@@ -19,7 +19,7 @@ import { publishDir } from "@genrec/infra/commands/models";
 import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { loadArtifacts } from "../../edge/src/recommend/rpg/artifacts.ts";
-import { decodeMode, rpgRecommend } from "../../edge/src/recommend/rpg/recommend.ts";
+import { rpgRecommend, setDecodeMode } from "../../edge/src/recommend/rpg/recommend.ts";
 import { requireRpgArtifacts } from "../lib/artifacts.ts";
 import { int8Variant, seedEdge } from "../lib/edge-seed.ts";
 import { histories, sequences } from "../lib/histories.ts";
@@ -58,7 +58,7 @@ async function levels(send: (i: number) => Promise<Response>, at = LEVELS) {
 /** The decoder in this process; the answer goes through JSON as the edge's does. */
 async function inProcess(loader: typeof nodeLoaders.logprobs) {
   const set = await loadArtifacts(directorySource(dir), version, loader);
-  const mode = decodeMode("auto", set.manifest.n_items, set.manifest.digits);
+  const mode = setDecodeMode("auto", set.manifest);
   return levels(async (i) => {
     const items = await rpgRecommend(set, sessions[i] as string[], 10, true, mode);
     return new Response(JSON.stringify({ items }));

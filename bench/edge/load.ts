@@ -20,7 +20,7 @@ import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { run, wranglerCommand } from "@genrec/infra/processes";
 import { loadArtifacts } from "../../edge/src/recommend/rpg/artifacts.ts";
-import { type DecodeMode, decodeMode, rpgRecommend } from "../../edge/src/recommend/rpg/recommend.ts";
+import { type DecodeMode, rpgRecommend, setDecodeMode } from "../../edge/src/recommend/rpg/recommend.ts";
 import { requireRpgArtifacts } from "../lib/artifacts.ts";
 import { histories } from "../lib/histories.ts";
 import { closedLoop, loadSummary } from "../lib/load.ts";
@@ -170,7 +170,7 @@ const result = {
     n: N,
     requests: sessions.length,
     concurrency: Number(args.concurrency),
-    default_mode_for_this_set: decodeMode("auto", manifest.n_items, manifest.digits),
+    default_mode_for_this_set: setDecodeMode("auto", manifest),
     manifest: {
       version: manifest.version,
       n_items: manifest.n_items,

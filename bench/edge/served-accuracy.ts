@@ -3,8 +3,11 @@
  * test history (items before the last, newest 50) through the edge's loader and scorers in this
  * process (onnxruntime-node in place of onnxruntime-web), seen items excluded, ranked against the
  * held-out last item. NDCG/recall@10 should equal the Python evaluation's seen-filtered test
- * figures (`--result`): the same model, ranked the same way. Also the time per recommendation.
- * Writes bench/results/edge/served-<version>.json.
+ * figures (`--result`: a baseline's or an RPG run's result file, or `genrec.rpg.fuse`'s with
+ * `--lambda`, the prior the set was exported with): the same model, ranked the same way. Also the
+ * time per recommendation. `--mode graph` serves RPG by graph decoding instead (what the edge picks
+ * for large catalogues and text terms), which may rank lower. Writes
+ * bench/results/edge/served-<version>[-graph].json.
  *
  *   npx tsx bench/edge/served-accuracy.ts --artifacts gpu-worker/var/artifacts/sasrec-beauty-cpu \
  *     --result bench/results/baselines/beauty-sasrec-cpu.json
@@ -24,8 +27,11 @@ const { values: args } = parseArgs({
     dataset: { type: "string", default: "beauty" },
     result: { type: "string" },
     users: { type: "string" },
+    mode: { type: "string", default: "exhaustive" },
+    lambda: { type: "string" },
   },
 });
+if (args.mode !== "exhaustive" && args.mode !== "graph") throw new Error("--mode is exhaustive or graph");
 if (!args.artifacts) throw new Error("--artifacts DIR is required (an exported artifact set)");
 const dir = resolve(REPO, args.artifacts);
 const version = basename(dir);
@@ -41,7 +47,7 @@ for (const items of users) {
   const target = items.at(-1) as string;
   const history = items.slice(0, -1).slice(-50);
   const t0 = performance.now();
-  const top = await recommendFromSet(set, { history, n: 10, excludeSeen: true }, "exhaustive");
+  const top = await recommendFromSet(set, { history, n: 10, excludeSeen: true }, args.mode);
   ms.push(performance.now() - t0);
   const rank = top.findIndex((i) => i.item_id === target);
   if (rank >= 0) {
@@ -50,9 +56,14 @@ for (const items of users) {
   }
 }
 const files = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).files as Record<string, unknown>;
-const python = args.result
-  ? (JSON.parse(readFileSync(resolve(REPO, args.result), "utf8")) as { test: { seen_filtered: object } })
-  : null;
+/** The Python evaluation's seen-filtered test figures, wherever the result file's kind keeps them. */
+function pythonFigures(path: string): object | null {
+  const data = JSON.parse(readFileSync(resolve(REPO, path), "utf8"));
+  if (args.lambda !== undefined)
+    return data.by_lambda?.[String(Number(args.lambda).toFixed(1))]?.test?.seen_filtered ?? null;
+  return data.test?.seen_filtered ?? data.test?.exhaustive?.seen_filtered ?? null;
+}
+const python = args.result ? pythonFigures(args.result) : null;
 const result = {
   ...provenance(),
   version,
@@ -62,8 +73,11 @@ const result = {
   load_ms: loadMs,
   users: users.length,
   edge_seen_filtered: { "ndcg@10": ndcg / users.length, "recall@10": hits / users.length },
-  python_seen_filtered: python?.test.seen_filtered ?? null,
+  decode: set.kind === "rpg" ? args.mode : null,
+  python_seen_filtered: python,
   per_recommendation: summarize(ms),
 };
 console.log(JSON.stringify(result, null, 2));
-console.log(`wrote ${writeResult(`edge/served-${version}.json`, result)}`);
+console.log(
+  `wrote ${writeResult(`edge/served-${version}${args.mode === "graph" ? "-graph" : ""}.json`, result)}`,
+);

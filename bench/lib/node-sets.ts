@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ortNode from "onnxruntime-node";
+import { logprobModel, type OrtRuntime, userModel } from "../../edge/src/inference/models.ts";
 import type { ArtifactSource } from "../../edge/src/recommend/sets/files.ts";
 import type { ModelLoaders } from "../../edge/src/recommend/sets/load.ts";
 
@@ -15,20 +16,15 @@ export function directorySource(dir: string): ArtifactSource {
   };
 }
 
-/** onnxruntime-node on one thread: runs `output` of a history model in this process. */
-async function nodeModel(bytes: Uint8Array, maxLen: number, output: string) {
-  const session = await ortNode.InferenceSession.create(bytes, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
-  return async (history: BigInt64Array, batch: number) => {
-    const out = await session.run({ history: new ortNode.Tensor("int64", history, [batch, maxLen]) });
-    return out[output]?.data as Float32Array;
-  };
-}
+/** onnxruntime-node on one thread. */
+const nodeRuntime: OrtRuntime = {
+  create: (bytes) => ortNode.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 }),
+  int64: (data, dims) => new ortNode.Tensor("int64", data, dims),
+  float32: (data, dims) => new ortNode.Tensor("float32", data, dims),
+};
 
 /** The edge's model loaders with onnxruntime-node in place of onnxruntime-web. */
 export const nodeLoaders: ModelLoaders = {
-  logprobs: async (bytes, maxLen, digits) => ({ digits, run: await nodeModel(bytes, maxLen, "logprobs") }),
-  user: async (bytes, maxLen, dim) => ({ dim, run: await nodeModel(bytes, maxLen, "user") }),
+  logprobs: (bytes, maxLen, digits, text) => logprobModel(nodeRuntime, bytes, maxLen, digits, text),
+  user: (bytes, maxLen, dim) => userModel(nodeRuntime, bytes, maxLen, dim),
 };

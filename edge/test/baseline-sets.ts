@@ -3,12 +3,14 @@ import { expect } from "vitest";
 import { sha256, upload } from "./artifact-set.ts";
 import { type App, call, fromBase64 } from "./helpers.ts";
 import knn from "./vectors/knn-topk.json";
+import rpgText from "./vectors/rpg-text-topk.json";
 import sasrec from "./vectors/sasrec-topk.json";
 
 /**
  * Artifact sets of the baselines for edge tests, built from the parity vectors that Python wrote
- * (genrec.tools.baseline_vectors): a real exported SASRec user side with its item embeddings, and
- * content-kNN neighbour lists. Item row r is `SKU-r`.
+ * (genrec.tools.baseline_vectors, genrec.tools.rpg_text_vectors): a real exported SASRec user side
+ * with its item embeddings, content-kNN neighbour lists, and an RPG set with a text term and a
+ * repeat bias (its model answers `text_query`, its items ship text vectors). Item row r is `SKU-r`.
  */
 export const itemIds = (n: number) => ["", ...Array.from({ length: n }, (_, i) => `SKU-${i + 1}`)];
 const bytes = (a: ArrayLike<number>, Type: Int32ArrayConstructor | Float32ArrayConstructor) =>
@@ -28,6 +30,25 @@ export function knnFiles(): Record<string, Uint8Array> {
     "graph.indptr.i32": bytes(knn.indptr, Int32Array),
     "graph.indices.i32": bytes(knn.indices, Int32Array),
     "graph.scores.f32": bytes(knn.scores, Float32Array),
+  };
+}
+
+/** The RPG text-term set: a complete item graph (graph decoding must agree with exhaustive scoring). */
+export function rpgTextFiles(): Record<string, Uint8Array> {
+  const n = rpgText.n_items;
+  const indptr = Int32Array.from({ length: n + 2 }, (_, r) => Math.max(0, r - 1) * n);
+  const indices = Int32Array.from({ length: n * n }, (_, j) => (j % n) + 1);
+  return {
+    "items.json": new TextEncoder().encode(JSON.stringify(itemIds(n))),
+    "sids.u8": Uint8Array.from(rpgText.sids),
+    "graph.indptr.i32": new Uint8Array(indptr.buffer),
+    "graph.indices.i32": new Uint8Array(indices.buffer),
+    "popular.i32": bytes(
+      Array.from({ length: n }, (_, i) => i + 1),
+      Int32Array,
+    ),
+    "model.onnx": fromBase64(rpgText.onnx_base64),
+    "text.f32": fromBase64(rpgText.text_base64),
   };
 }
 
@@ -71,6 +92,38 @@ export async function knnManifest(
     model: "content-knn",
     n_items: knn.n_items,
     ...lists,
+    files: await entries(files),
+  };
+}
+
+export async function rpgTextManifest(version: string, files = rpgTextFiles()): Promise<ArtifactManifest> {
+  const onnx = {
+    file: "model.onnx",
+    input: "history",
+    output: "logprobs",
+    opset: 17,
+    quantized: false,
+  } as const;
+  return {
+    ...base,
+    version,
+    model: "rpg",
+    n_items: rpgText.n_items,
+    digits: rpgText.digits,
+    codebook: 256,
+    encoder: "fixture",
+    sid_scheme: "fixture",
+    decode: { beam: 8, neighbours: rpgText.n_items, steps: 2 },
+    onnx,
+    text: {
+      file: "text.f32",
+      dim: rpgText.text_dim,
+      output: "text_query",
+      input: "last_text",
+      source: "fixture",
+      prior: 0,
+    },
+    repeat_bias: rpgText.repeat_bias,
     files: await entries(files),
   };
 }

@@ -9,7 +9,8 @@ describe("onnxruntime-web in workerd", () => {
     const history = new BigInt64Array(2 * 50);
     history.set([1n, 2n, 3n], 47); // user 0: rows 1, 2, 3 (newest last)
     history.set([5n], 99); // user 1: row 5
-    const out = await model.run(history, 2);
+    const { logprobs: out, textQuery } = await model.run(history, 2);
+    expect(textQuery).toBeNull();
     expect(out.length).toBe(2 * 2 * 256);
     // Reference values from onnxruntime (Python) for user 0, digits 0 and 1.
     expect(out[0]).toBeCloseTo(-8.004128, 4);

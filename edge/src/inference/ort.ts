@@ -1,6 +1,16 @@
 // wrangler turns a .wasm import into a compiled WebAssembly.Module at build time.
 import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
 import * as ort from "onnxruntime-web/wasm";
+import {
+  type LogprobModel,
+  logprobModel,
+  type OrtRuntime,
+  type TextInputs,
+  type UserModel,
+  userModel,
+} from "./models.ts";
+
+export type { HistoryModel, LogprobModel, RpgOutputs, TextInputs, UserModel } from "./models.ts";
 
 let configured = false;
 
@@ -22,59 +32,30 @@ function configure(): void {
   configured = true;
 }
 
-/** A user-side model: item-row histories, each exactly `maxLen` long, left-padded with 0. */
-export interface HistoryModel {
-  run(histories: BigInt64Array, batch: number): Promise<Float32Array>;
-}
+/** onnxruntime-web's wasm backend, configured for the isolate. */
+export const WEB_RUNTIME: OrtRuntime = {
+  async create(bytes) {
+    configure();
+    return ort.InferenceSession.create(bytes, {
+      executionProviders: ["wasm"],
+      graphOptimizationLevel: "all",
+    });
+  },
+  int64: (data, dims) => new ort.Tensor("int64", data, dims),
+  float32: (data, dims) => new ort.Tensor("float32", data, dims),
+};
 
-/** RPG's: -> logprobs [B, digits, 256]. */
-export interface LogprobModel extends HistoryModel {
-  readonly digits: number;
-}
-
-/** SASRec's and eSASRec's: -> user vectors [B, dim]. */
-export interface UserModel extends HistoryModel {
-  readonly dim: number;
-}
-
-/**
- * Loads an exported user side (input `history` int64 [B, maxLen]) whose `output` holds `width`
- * float32 values per history; anything else is an error naming what came back.
- */
-export async function loadHistoryModel(
-  bytes: Uint8Array,
-  maxLen: number,
-  output: string,
-  width: number,
-): Promise<HistoryModel> {
-  configure();
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: ["wasm"],
-    graphOptimizationLevel: "all",
-  });
-  return {
-    async run(histories, batch) {
-      if (histories.length !== batch * maxLen) throw new Error(`expected ${batch}x${maxLen} history rows`);
-      const feeds = { history: new ort.Tensor("int64", histories, [batch, maxLen]) };
-      const out = (await session.run(feeds))[output];
-      if (out?.type !== "float32" || out.size !== batch * width) {
-        throw new Error(`model answered ${out?.type} of ${out?.dims} as ${output}, not ${batch} x ${width}`);
-      }
-      return out.data as Float32Array;
-    },
-  };
-}
-
-/** RPG's user side: output `logprobs` [B, digits, 256]. */
-export async function loadLogprobModel(
+/** RPG's user side: output `logprobs` [B, digits, 256] (and `text_query` with a text term). */
+export function loadLogprobModel(
   bytes: Uint8Array,
   maxLen: number,
   digits: number,
+  text: TextInputs | null = null,
 ): Promise<LogprobModel> {
-  return { ...(await loadHistoryModel(bytes, maxLen, "logprobs", digits * 256)), digits };
+  return logprobModel(WEB_RUNTIME, bytes, maxLen, digits, text);
 }
 
 /** SASRec's / eSASRec's user side: output `user` [B, dim]. */
-export async function loadUserModel(bytes: Uint8Array, maxLen: number, dim: number): Promise<UserModel> {
-  return { ...(await loadHistoryModel(bytes, maxLen, "user", dim)), dim };
+export function loadUserModel(bytes: Uint8Array, maxLen: number, dim: number): Promise<UserModel> {
+  return userModel(WEB_RUNTIME, bytes, maxLen, dim);
 }

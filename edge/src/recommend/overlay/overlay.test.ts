@@ -84,7 +84,12 @@ function fixtureSet(withSim: boolean): LoadedArtifacts {
     popular: Int32Array.from([1, 2, 3]),
     graphScores: null,
     codeSim: withSim ? sim : null,
-    model: { digits: M, run: () => Promise.reject(new Error("withOverlay never runs the model")) },
+    text: null,
+    model: {
+      digits: M,
+      text: null,
+      run: () => Promise.reject(new Error("withOverlay never runs the model")),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ArtifactManifest, RpgManifest } from "@genrec/shared";
-import type { LogprobModel } from "../../inference/ort.ts";
+import type { LogprobModel, TextInputs } from "../../inference/models.ts";
 import {
   ArtifactError,
   type ArtifactSource,
@@ -25,11 +25,18 @@ export interface LoadedArtifacts extends ItemTable {
   graphScores: Float32Array | null;
   /** Per-digit code cosines [m, 256, 256] the graph was built from (codes.sim.f32), when shipped. */
   codeSim: Float32Array | null;
+  /** The items' text vectors [N+1, dim] (text.f32) of a set with a text term (manifest `text`). */
+  text: Float32Array | null;
   model: LogprobModel;
 }
 
 /** Builds the user-side model from ONNX bytes: onnxruntime-web in the Worker, any runtime elsewhere. */
-export type ModelLoader = (bytes: Uint8Array, maxLen: number, digits: number) => Promise<LogprobModel>;
+export type ModelLoader = (
+  bytes: Uint8Array,
+  maxLen: number,
+  digits: number,
+  text: TextInputs | null,
+) => Promise<LogprobModel>;
 
 /**
  * Reads and checks a whole set: manifest schema, every file's size and checksum, shapes that agree
@@ -68,24 +75,65 @@ export async function loadArtifacts(
       throw new ArtifactError(`codes.sim.f32 must hold ${m} x 256 x 256 cosines`);
   }
   if (popular.some((r) => r < 1 || r > n)) throw new ArtifactError("popular.i32 holds rows outside 1..N");
+  let text: Float32Array | null = null;
+  let textInputs: TextInputs | null = null;
+  if (manifest.text) {
+    const { dim, input } = manifest.text;
+    text = new Float32Array(await readFile(bucket, manifest, manifest.text.file));
+    if (text.length !== (n + 1) * dim)
+      throw new ArtifactError(`${manifest.text.file} must hold ${n + 1} x ${dim}`);
+    if (!text.every(Number.isFinite))
+      throw new ArtifactError(`${manifest.text.file} holds a non-finite value`);
+    textInputs = { dim, readsLast: input === "last_text" };
+  }
 
-  const model = await loadModel(new Uint8Array(onnxBuf as ArrayBuffer), maxLen, m).catch((err: unknown) => {
+  const onnx = new Uint8Array(onnxBuf as ArrayBuffer);
+  const model = await loadModel(onnx, maxLen, m, textInputs).catch((err: unknown) => {
     throw new ArtifactError(`${manifest.onnx.file} does not load: ${String(err)}`);
   });
-  await smokeTest(model, maxLen, m, n);
-  return { kind: "rpg", manifest, ...items, sids, graph, popular, graphScores, codeSim, model };
+  const set = {
+    kind: "rpg",
+    manifest,
+    ...items,
+    sids,
+    graph,
+    popular,
+    graphScores,
+    codeSim,
+    text,
+    model,
+  } as const;
+  await smokeTest(set);
+  return set;
 }
 
-async function smokeTest(model: LogprobModel, maxLen: number, m: number, n: number): Promise<void> {
+/** One inference on a one-item history: every digit a log-distribution, a finite text query. */
+async function smokeTest(set: LoadedArtifacts): Promise<void> {
+  const { max_len: maxLen, digits: m } = set.manifest;
   const history = new BigInt64Array(maxLen);
-  history[maxLen - 1] = BigInt(Math.min(1, n));
-  const out = await model.run(history, 1).catch((err: unknown) => {
-    throw new ArtifactError(`smoke inference failed: ${String(err)}`);
-  });
+  history[maxLen - 1] = BigInt(Math.min(1, set.manifest.n_items));
+  const out = await set.model
+    .run(history, 1, lastTextOf(set, [Number(history[maxLen - 1])]))
+    .catch((err: unknown) => {
+      throw new ArtifactError(`smoke inference failed: ${String(err)}`);
+    });
   for (let d = 0; d < m; d++) {
     let total = 0;
-    for (let c = 0; c < 256; c++) total += Math.exp(out[d * 256 + c] as number);
+    for (let c = 0; c < 256; c++) total += Math.exp(out.logprobs[d * 256 + c] as number);
     if (!(Math.abs(total - 1) < 1e-3))
       throw new ArtifactError(`smoke inference: digit ${d} is not a log-distribution`);
   }
+  if (out.textQuery && !out.textQuery.every(Number.isFinite))
+    throw new ArtifactError("smoke inference: the text query is not finite");
+}
+
+/**
+ * The model's `last_text` input for one user whose model input rows are `rows` (oldest first): the
+ * newest row's text vector, zeros for an empty history; undefined when the model does not read it.
+ */
+export function lastTextOf(set: LoadedArtifacts, rows: readonly number[]): Float32Array | undefined {
+  const dim = set.model.text?.readsLast ? set.model.text.dim : 0;
+  if (!dim || !set.text) return undefined;
+  const last = rows.at(-1) ?? 0;
+  return set.text.slice(last * dim, (last + 1) * dim);
 }

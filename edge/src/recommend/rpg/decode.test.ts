@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CODES, exhaustiveTopN, type ItemGraph, type SidTable, scoreRow } from "./decode.ts";
+import { CODES, exhaustiveTopN, type ItemGraph, itemBonus, type SidTable, scoreRow } from "./decode.ts";
 import { graphDecode } from "./graph.ts";
 
 // Two digits; digit 0 prefers code 1, digit 1 prefers code 2.
@@ -29,6 +29,18 @@ describe("RPG scoring", () => {
     expect(exhaustiveTopN(table(), sids, 3).map((r) => r.row)).toEqual([1, 2, 3]);
     expect(exhaustiveTopN(table(), sids, 2, (r) => r === 1).map((r) => r.row)).toEqual([2, 3]);
     expect(exhaustiveTopN(table(), sids, 10)).toHaveLength(5);
+  });
+
+  it("adds a set's bonus: the text term where a row has a vector, the repeat bias on history rows", () => {
+    // text vectors for rows 0..4 (dim 2); row 5 was added at the edge after training and has none
+    const vectors = Float32Array.from([0, 0, 1, 0, 0, 1, 0, 0, 0, 0]);
+    const bonus = itemBonus({ vectors, dim: 2, query: Float32Array.from([0.5, 3]) }, null);
+    expect([1, 2, 3, 5].map((r) => bonus?.(r))).toEqual([0.5, 3, 0, 0]);
+    // row 2 (-0.6 + 3) now beats row 1 (-0.15 + 0.5); row 5 keeps its digit score
+    expect(exhaustiveTopN(table(), sids, 2, undefined, bonus).map((r) => r.row)).toEqual([2, 1]);
+    const repeat = itemBonus(null, { bias: -1, rows: new Set([1]) });
+    expect(exhaustiveTopN(table(), sids, 2, undefined, repeat).map((r) => r.row)).toEqual([2, 3]);
+    expect(itemBonus(null, null)).toBeUndefined();
   });
 
   it("breaks ties by the lower row", () => {

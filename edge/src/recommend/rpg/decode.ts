@@ -1,8 +1,9 @@
 /**
  * RPG scoring (docs/artifacts.md), as pure functions of the score table and the SID table. One
  * model pass gives `logprobs` [m, 256]; an item's score is the mean over digits of the
- * log-probability of its code, so each item costs m lookups. Exhaustive top-n is here;
- * graph-constrained decoding over the item graph is in graph.ts.
+ * log-probability of its code, so each item costs m lookups, plus a set's `Bonus` when it has one
+ * (the text term, the repeat bias). Exhaustive top-n is here; graph-constrained decoding over the
+ * item graph is in graph.ts.
  */
 
 import { exhaustiveTop, type Ranked } from "../rank.ts";
@@ -27,12 +28,43 @@ export function scoreRow(logprobs: Float32Array, sids: SidTable, row: number): n
   return sum / m;
 }
 
-/** Exhaustive top-n over rows 1..N: O(N·m) scoring (rank.ts keeps the top). */
+/** What a set adds to a row's digit score (text term, repeat bias); absent when nothing. */
+export type Bonus = (row: number) => number;
+
+/** A row's full score: the digit score plus the bonus. */
+export function rowScorer(logprobs: Float32Array, sids: SidTable, bonus?: Bonus): (row: number) => number {
+  return bonus ? (row) => scoreRow(logprobs, sids, row) + bonus(row) : (row) => scoreRow(logprobs, sids, row);
+}
+
+/**
+ * The bonus of one request (docs/artifacts.md): `query · text[row]` over a text table [R, dim] (rows
+ * at or beyond R, items added at the edge after training, have no vector and get 0), plus `repeat`
+ * on the rows of the model's input history. Undefined when the set has neither.
+ */
+export function itemBonus(
+  text: { vectors: Float32Array; dim: number; query: Float32Array } | null,
+  repeat: { bias: number; rows: ReadonlySet<number> } | null,
+): Bonus | undefined {
+  if (!text && !repeat) return undefined;
+  const rowsWithText = text ? text.vectors.length / text.dim : 0;
+  return (row) => {
+    let sum = 0;
+    if (text && row < rowsWithText) {
+      const { vectors, dim, query } = text;
+      const base = row * dim;
+      for (let j = 0; j < dim; j++) sum += (query[j] as number) * (vectors[base + j] as number);
+    }
+    return repeat?.rows.has(row) ? sum + repeat.bias : sum;
+  };
+}
+
+/** Exhaustive top-n over rows 1..N: O(N·m) scoring, O(N·(m + dim)) with a text term (rank.ts keeps the top). */
 export function exhaustiveTopN(
   logprobs: Float32Array,
   sids: SidTable,
   n: number,
   exclude?: (row: number) => boolean,
+  bonus?: Bonus,
 ): Ranked[] {
-  return exhaustiveTop(sids.rows, (row) => scoreRow(logprobs, sids, row), n, exclude);
+  return exhaustiveTop(sids.rows, rowScorer(logprobs, sids, bonus), n, exclude);
 }

@@ -1,4 +1,4 @@
-import { type ItemGraph, type Ranked, type SidTable, scoreRow } from "./decode.ts";
+import { type Bonus, type ItemGraph, type Ranked, rowScorer, type SidTable } from "./decode.ts";
 import { keepBest } from "./heap.ts";
 
 export interface GraphDecodeOptions {
@@ -11,6 +11,8 @@ export interface GraphDecodeOptions {
   steps: number;
   n: number;
   exclude?: (row: number) => boolean;
+  /** The set's term beside each row's digit score (decode.ts). */
+  bonus?: Bonus;
 }
 
 export interface GraphDecodeResult {
@@ -53,6 +55,7 @@ function scratchFor(sids: SidTable): Scratch {
  */
 export function graphDecode(opts: GraphDecodeOptions): GraphDecodeResult {
   const { logprobs, sids, graph, beam: b, steps, n, exclude } = opts;
+  const rowScore = rowScorer(logprobs, sids, opts.bonus);
   if (b < n) throw new Error(`beam ${b} must be >= n ${n}`);
   const s = scratchFor(sids);
   const call = nextStamp(s);
@@ -60,7 +63,7 @@ export function graphDecode(opts: GraphDecodeOptions): GraphDecodeResult {
   const score = (row: number): number => {
     if (s.scoredIn[row] !== call) {
       s.scoredIn[row] = call;
-      s.score[row] = scoreRow(logprobs, sids, row);
+      s.score[row] = rowScore(row);
       scored++;
     }
     return s.score[row] as number;

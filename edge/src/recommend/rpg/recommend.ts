@@ -1,7 +1,7 @@
-import type { ScoredItem } from "@genrec/shared";
+import type { RpgManifest, ScoredItem } from "@genrec/shared";
 import { historyRows } from "../sets/history.ts";
-import type { LoadedArtifacts } from "./artifacts.ts";
-import { exhaustiveTopN, type ItemGraph, type Ranked } from "./decode.ts";
+import { type LoadedArtifacts, lastTextOf } from "./artifacts.ts";
+import { exhaustiveTopN, type ItemGraph, itemBonus, type Ranked } from "./decode.ts";
 import { graphDecode } from "./graph.ts";
 
 export type DecodeMode = "graph" | "exhaustive";
@@ -14,10 +14,21 @@ export type DecodeMode = "graph" | "exhaustive";
  */
 export const EXHAUSTIVE_LOOKUPS = 2_000_000;
 
-/** `auto` (the default) picks by catalogue size; `graph` and `exhaustive` force a decoder. */
-export function decodeMode(setting: string | undefined, nItems: number, digits: number): DecodeMode {
+/**
+ * `auto` (the default) picks by the cost of scoring every item, `perItem` values each (the digits,
+ * plus the text vector's width for a set with a text term); `graph` and `exhaustive` force a decoder.
+ */
+export function decodeMode(setting: string | undefined, nItems: number, perItem: number): DecodeMode {
   if (setting === "graph" || setting === "exhaustive") return setting;
-  return nItems * digits <= EXHAUSTIVE_LOOKUPS ? "exhaustive" : "graph";
+  return nItems * perItem <= EXHAUSTIVE_LOOKUPS ? "exhaustive" : "graph";
+}
+
+/** The decoder for a set: its items cost a lookup per digit and, with a text term, a product per dim. */
+export function setDecodeMode(
+  setting: string | undefined,
+  manifest: Pick<RpgManifest, "n_items" | "digits" | "text">,
+): DecodeMode {
+  return decodeMode(setting, manifest.n_items, manifest.digits + (manifest.text?.dim ?? 0));
 }
 
 /** How many history items seed the initial beam with their graph neighbours. */
@@ -42,7 +53,10 @@ export function initialBeam(
   return [...seeds];
 }
 
-/** One user: one model pass for the m x 256 table, then graph-constrained (or exhaustive) decoding. */
+/**
+ * One user: one model pass for the m x 256 table (and the text query of a set with a text term), then
+ * graph-constrained (or exhaustive) decoding.
+ */
 export async function rpgRecommend(
   art: LoadedArtifacts,
   history: readonly string[],
@@ -53,13 +67,14 @@ export async function rpgRecommend(
   const { rows } = historyRows(art, art.manifest.max_len, history);
   // items added after training (overlay rows > N) are outside the model's own SID table
   const trained = history.filter((id) => (art.rowOf.get(id) ?? 0) <= art.manifest.n_items);
-  const { input } = historyRows(art, art.manifest.max_len, trained);
-  const logprobs = await art.model.run(input, 1);
+  const model = historyRows(art, art.manifest.max_len, trained);
+  const { logprobs, textQuery } = await art.model.run(model.input, 1, lastTextOf(art, model.rows));
   const seen = new Set(rows);
   const exclude = excludeSeen ? (row: number) => seen.has(row) : undefined;
+  const bonus = setBonus(art, textQuery, excludeSeen ? null : model.input);
   let ranked: Ranked[];
   if (mode === "exhaustive") {
-    ranked = exhaustiveTopN(logprobs, art.sids, n, exclude);
+    ranked = exhaustiveTopN(logprobs, art.sids, n, exclude, bonus);
   } else {
     const beam = Math.max(art.manifest.decode.beam, n);
     ranked = graphDecode({
@@ -71,7 +86,22 @@ export async function rpgRecommend(
       steps: art.manifest.decode.steps,
       n,
       ...(exclude ? { exclude } : {}),
+      ...(bonus ? { bonus } : {}),
     }).items;
   }
   return ranked.map(({ row, score }) => ({ item_id: art.itemIds[row] as string, score }));
+}
+
+/**
+ * The set's bonus for one request: the text term from the model's query, and the repeat bias on the
+ * rows of the model's input (`input`, null when seen items are filtered out and it cannot matter).
+ */
+function setBonus(art: LoadedArtifacts, query: Float32Array | null, input: BigInt64Array | null) {
+  const text = art.text && query ? { vectors: art.text, dim: query.length, query } : null;
+  const bias = art.manifest.repeat_bias;
+  const repeat =
+    bias !== undefined && input
+      ? { bias, rows: new Set(Array.from(input, Number).filter((row) => row > 0)) }
+      : null;
+  return itemBonus(text, repeat);
 }

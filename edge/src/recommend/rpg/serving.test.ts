@@ -35,7 +35,7 @@ describe("serving an RPG artifact set", () => {
     const model = await loadLogprobModel(files["model.onnx"] as Uint8Array, 50, 2);
     const input = new BigInt64Array(50);
     input.set([3n, 1n], 48);
-    const logprobs = await model.run(input, 1);
+    const { logprobs } = await model.run(input, 1);
     const sids = { codes: files["sids.u8"] as Uint8Array, digits: 2, rows: N_ITEMS + 1 };
     const expected = exhaustiveTopN(logprobs, sids, 5, (r) => r === 1 || r === 3);
     expect(body.items.map((i) => i.item_id)).toEqual(expected.map((r) => `SKU-${r.row}`));

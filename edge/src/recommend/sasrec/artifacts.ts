@@ -1,5 +1,5 @@
 import type { EmbeddingManifest } from "@genrec/shared";
-import type { UserModel } from "../../inference/ort.ts";
+import type { UserModel } from "../../inference/models.ts";
 import { ArtifactError, type ArtifactSource, type ItemTable, itemTable, readFiles } from "../sets/files.ts";
 
 /** A loaded SASRec / eSASRec set: the user side and the item embeddings [N+1, dim]. */

@@ -1,6 +1,6 @@
 import type { ModelKind, ScoredItem } from "@genrec/shared";
 import { knnRecommend, knnSimilar } from "../knn/recommend.ts";
-import { decodeMode, rpgRecommend } from "../rpg/recommend.ts";
+import { rpgRecommend, setDecodeMode } from "../rpg/recommend.ts";
 import { similarItems } from "../rpg/similar.ts";
 import { embeddingRecommend } from "../sasrec/recommend.ts";
 import type { RecommendInput } from "../serving.ts";
@@ -22,8 +22,7 @@ export async function recommendFromSet(
   const { history, n, excludeSeen } = input;
   switch (set.kind) {
     case "rpg": {
-      const mode = decodeMode(decodeSetting, set.manifest.n_items, set.manifest.digits);
-      return rpgRecommend(set, history, n, excludeSeen, mode);
+      return rpgRecommend(set, history, n, excludeSeen, setDecodeMode(decodeSetting, set.manifest));
     }
     case "embedding":
       return embeddingRecommend(set, history, n, excludeSeen);
