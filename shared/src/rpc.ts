@@ -152,6 +152,15 @@ export const DenoiseResponse = define(
   "Top-k items per history, in request order.",
   z.strictObject({
     artifact_version: z.string(),
+    bucket_prior: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "the weight of log P(item | SID) in the items' scores (the version's decode.bucket_prior): the " +
+          "edge scores each of the n items added after training that share an unmatched SID at that " +
+          "SID's score + bucket_prior x log(1/n), as the worker would score a bucket of untrained items",
+      ),
     results: z.array(
       define(
         "DenoiseResult",

@@ -55,6 +55,7 @@ def test_denoise_answers_top_k_items_per_history(client: TestClient, artifacts: 
         scores = [sid.score for sid in result.unmatched or []]
         assert scores == sorted(scores, reverse=True) and all(s <= 0 for s in scores)
     assert sum(len(r.unmatched or []) for r in answer.results) > 0
+    assert answer.bucket_prior == 1.0  # the artifact's decode.bucket_prior, for the edge's cold items
     # the same batch answers the same (pure decoding, eval mode)
     assert client.post("/rpc/denoise", json=body, headers=AUTH).json() == response.json()
 

@@ -13,7 +13,8 @@ const network = useNetwork();
 const GPU = "https://gpu.example.test";
 const NEW_SID = [7, 7, 7, 7];
 
-const worker = [
+/** The worker's handlers; `bucketPrior` is the version's decode.bucket_prior it reports (none: omitted). */
+const workerWith = (bucketPrior?: number) => [
   http.post(`${GPU}/rpc/denoise`, async ({ request }) => {
     const body = (await request.json()) as { artifact_version: string; histories: string[][]; k: number };
     const items = Array.from({ length: body.k }, (_, i) => ({ item_id: `P${i + 1}`, score: -i }));
@@ -23,6 +24,7 @@ const worker = [
     ];
     return HttpResponse.json({
       artifact_version: body.artifact_version,
+      ...(bucketPrior === undefined ? {} : { bucket_prior: bucketPrior }),
       results: body.histories.map(() => ({ items, invalid: 2, unmatched })),
     });
   }),
@@ -32,6 +34,7 @@ const worker = [
     return HttpResponse.json({ artifact_version: body.artifact_version, digits: 4, sids });
   }),
 ];
+const worker = workerWith();
 
 async function liveRemote(app: App, version: string, extra: Record<string, unknown>) {
   const events = [1, 2, 3].map((i) => event(`e${i}`, `u${i}`, `P${i}`, "2026-11-24T10:00:00Z"));
@@ -77,6 +80,20 @@ describe("cold start with a GPU-served DiffGRM version", () => {
       { item_id: "P2", score: -1 },
       { item_id: "P3", score: -2 },
     ]);
+  });
+
+  it("shares a SID's probability among the items added to it, by the worker's bucket prior", async () => {
+    const app = createApp();
+    network.use(...workerWith(1));
+    await liveRemote(app, "dg-cold-3", { sid_artifact: "dg-sids" });
+    await put(app, "NEW-1");
+    await put(app, "NEW-2");
+    // Two untrained items in one SID: each gets half of its probability, -0.5 + log(1/2) = -1.193,
+    // below P2 (-1): the joint mapping the worker applies to its own buckets.
+    const items = (await recommend(app)).items;
+    expect(items.map((i) => i.item_id)).toEqual(["P2", "NEW-1", "NEW-2"]);
+    expect(items[1]?.score).toBeCloseTo(-0.5 + Math.log(0.5), 6);
+    expect(items[2]?.score).toBe(items[1]?.score);
   });
 
   it("leaves the worker's answer as it is for a version without a SID artifact", async () => {

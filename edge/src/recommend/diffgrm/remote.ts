@@ -43,7 +43,11 @@ export async function remoteRecommend(
   const items = result?.items ?? [];
   const added =
     manifest.sid_artifact && result?.unmatched?.length
-      ? coldStartItems(await overlaySidMap(env.DB, services, manifest.version), result.unmatched)
+      ? coldStartItems(
+          await overlaySidMap(env.DB, services, manifest.version),
+          result.unmatched,
+          reply.bucket_prior,
+        )
       : [];
   return merged(items, added)
     .filter((item) => !exclude.has(item.item_id))

@@ -111,6 +111,7 @@ def denoise(request: DenoiseRequest, context: RpcContext) -> DenoiseResponse:
         raise RpcError(400, "invalid_request", str(exc), [issue]) from None
     return DenoiseResponse(
         artifact_version=request.artifact_version,
+        bucket_prior=served.config.decode.bucket_prior,
         results=[
             DenoiseResult(
                 items=[ScoredItem(item_id=i, score=s) for i, s in items],

@@ -926,4 +926,5 @@ class DenoiseResponse(BaseModel):
         extra="forbid",
     )
     artifact_version: str
+    bucket_prior: confloat(ge=0.0) | None = None
     results: list[DenoiseResult]
