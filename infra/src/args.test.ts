@@ -11,6 +11,10 @@ describe("command-line arguments", () => {
       deadline_ms: 900,
       beam: 64,
     });
+    expect(remoteArgs({ artifact: "dg-beauty", "sid-artifact": "beauty-pse-m4" })).toEqual({
+      artifact_version: "dg-beauty",
+      sid_artifact: "beauty-pse-m4",
+    });
     expect(recommendArgs({ n: "5", history: "A,B" })).toEqual({ n: 5, history: ["A", "B"] });
   });
 
@@ -18,6 +22,7 @@ describe("command-line arguments", () => {
     expect(() => trainArgs({ model: "rpg", preset: "huge" })).toThrow(ArgumentError);
     expect(() => trainArgs({ model: "rpg", preset: "huge" })).toThrow(/^--preset "huge": /);
     expect(() => remoteArgs({ artifact: "dg", "deadline-ms": "soon" })).toThrow(/^--deadline-ms "soon": /);
+    expect(() => remoteArgs({ artifact: "dg", "sid-artifact": "a/b" })).toThrow(/^--sid-artifact "a\/b": /);
     expect(() => recommendArgs({ n: "0", user: "u1" })).toThrow(/^--n "0": /);
   });
 

@@ -64,9 +64,11 @@ export function remoteArgs(values: {
   fallback?: string | undefined;
   "deadline-ms"?: string | undefined;
   beam?: string | undefined;
+  "sid-artifact"?: string | undefined;
 }): RemoteFields {
   const shape = RemoteModelManifest.shape;
   const { fallback, beam } = values;
+  const sids = values["sid-artifact"];
   const deadline = values["deadline-ms"];
   return {
     artifact_version: parseArg("--artifact", shape.artifact_version, values.artifact),
@@ -77,6 +79,7 @@ export function remoteArgs(values: {
       ? {}
       : { deadline_ms: numberArg("--deadline-ms", shape.deadline_ms, deadline) }),
     ...(beam === undefined ? {} : { beam: numberArg("--beam", shape.beam, beam) }),
+    ...(sids === undefined ? {} : { sid_artifact: parseArg("--sid-artifact", shape.sid_artifact, sids) }),
   };
 }
 

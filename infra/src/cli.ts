@@ -51,6 +51,7 @@ const OPTIONS = {
   artifact: { type: "string" },
   fallback: { type: "string" },
   "deadline-ms": { type: "string" },
+  "sid-artifact": { type: "string" },
   arm: { type: "string", multiple: true },
   experiment: { type: "string" },
   since: { type: "string" },

@@ -25,8 +25,9 @@ const COMMANDS = {
   cancel: ["cancel JOB", "cancel a queued or running training job"],
   publish: ["publish DIR", "upload an exported artifact directory and register it (not live)"],
   "register-remote": [
-    "register-remote VERSION --artifact NAME [--fallback V] [--deadline-ms 1500] [--beam B]",
-    "register a model the GPU worker serves (DiffGRM) after a checked call",
+    "register-remote VERSION --artifact NAME [--fallback V] [--deadline-ms 1500] [--beam B] [--sid-artifact S]",
+    "register a model the GPU worker serves (DiffGRM) after a checked call; --sid-artifact: the SID\n" +
+      "artifact its SIDs came from, so items added later are served (cold start)",
   ],
   activate: ["activate VERSION", "make a registered version live (the edge validates it first)"],
   rollback: ["rollback", "make the previously live version live again"],
