@@ -39,6 +39,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from genrec.sid.table import rank_in_group
+
 MASKED = -1
 ORDERS = ("confidence", "fixed")
 DigitOrder = Literal["confidence", "fixed"]
@@ -186,7 +188,7 @@ def candidates(beams: Beams, buckets: BucketMap, k: int) -> Candidates:
     kept = (bucket >= 0) & first_occurrences(torch.from_numpy(bucket)).numpy()  # distinct valid SIDs
     user_of, beam_of = np.nonzero(kept)  # by user, then beam order
     sid_list = np.full((users, k, m), -1, dtype=np.int64)
-    sid_rank = _rank_in_group(user_of)
+    sid_rank = rank_in_group(user_of)
     first_k = sid_rank < k
     sid_list[user_of[first_k], sid_rank[first_k]] = codes[user_of[first_k], beam_of[first_k]]
 
@@ -217,7 +219,7 @@ def rank(
         user, item, score = user[keep], item[keep], score[keep]
     order = np.lexsort((np.arange(len(item)), -score, user))  # by user, score desc, then position
     user, item, score = user[order], item[order], score[order]
-    position = _rank_in_group(user)
+    position = rank_in_group(user)
     top = position < k
     items = np.zeros((cand.users, k), dtype=np.int64)
     item_scores = np.full((cand.users, k), -np.inf, dtype=np.float32)
@@ -239,8 +241,3 @@ def to_items(
     cand = candidates(beams, buckets, k)
     keep = cand.unseen(exclude, len(buckets.log_share)) if exclude is not None else None
     return rank(cand, k, bucket_prior, bonus, keep)
-
-
-def _rank_in_group(groups: np.ndarray) -> np.ndarray:
-    """0, 1, 2, ... within each run of equal values of the sorted ``groups``."""
-    return np.arange(len(groups)) - np.searchsorted(groups, groups, side="left")

@@ -85,6 +85,11 @@ def load_sids(spec: str, ds: Dataset) -> SIDTable:
     return SIDTable(sids, encoder, str(scheme), spec)
 
 
+def rank_in_group(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal values of the sorted ``groups``: int64, same length."""
+    return np.arange(len(groups)) - np.searchsorted(groups, groups, side="left")
+
+
 def with_collision_digit(table: SIDTable, counts: np.ndarray) -> SIDTable:
     """``table`` plus one last digit that tells apart the items sharing a SID (as TIGER's collision
     token): 0 for the SID's most trained item (``counts`` [N+1], training occurrences per row), 1 for
@@ -94,8 +99,7 @@ def with_collision_digit(table: SIDTable, counts: np.ndarray) -> SIDTable:
     bucket = bucket.ravel()
     order = np.lexsort((rows, -np.asarray(counts)[1:], bucket))  # by SID, then count desc, then row
     rank = np.empty(len(rows), dtype=np.int64)
-    sorted_bucket = bucket[order]
-    rank[order] = np.arange(len(rows)) - np.searchsorted(sorted_bucket, sorted_bucket, side="left")
+    rank[order] = rank_in_group(bucket[order])
     if rank.max(initial=0) > 255:
         raise ValueError(f"a SID is shared by {rank.max() + 1} items: more than one digit's 256 codes")
     extra = np.zeros((len(table.sids), 1), dtype=np.uint8)
