@@ -41,14 +41,22 @@ from genrec.artifacts import (
     random_histories,
     staging,
 )
-from genrec.data import EvalSplit, leave_one_out, load_dataset
+from genrec.data import Dataset, EvalSplit, leave_one_out, load_dataset
 from genrec.embed import DEFAULT_MODEL
 from genrec.models.content_knn import item_vectors
 from genrec.rpg.config import RPG_RESULTS, RunConfig, config_from_dict
 from genrec.rpg.data import popularity
 from genrec.rpg.evaluate import ScoreFn, exhaustive
 from genrec.rpg.graph import build_graph, code_similarity
-from genrec.rpg.model import CODEBOOK, RPG, LogprobExport, TextExport, sid_tokens, table_scores
+from genrec.rpg.model import (
+    CODEBOOK,
+    RPG,
+    LogprobExport,
+    TextExport,
+    reads_last_text,
+    sid_tokens,
+    table_scores,
+)
 from genrec.train.checkpoint import load_checkpoint, load_meta
 from genrec.train.results import write_result
 
@@ -242,7 +250,7 @@ def headline(result: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def item_texts(model: RPG, dataset: str, prior: float) -> Tensor | None:
+def item_texts(model: RPG, ds: Dataset, prior: float) -> Tensor | None:
     """The text vectors the served score reads: the text head's (from the checkpoint), else, with a
     prior, the content kNN's (meta text, MiniLM, as ``genrec.rpg.fuse``); None without a text term."""
     if model.text_proj is not None:
@@ -254,7 +262,6 @@ def item_texts(model: RPG, dataset: str, prior: float) -> Tensor | None:
         return model.text_vectors
     if prior == 0:
         return None
-    ds, _ = load_dataset(dataset)
     return torch.from_numpy(item_vectors(ds, "meta"))
 
 
@@ -282,7 +289,7 @@ def export(
     unknown = withhold - set(ds.item_ids[1:])
     if unknown:
         raise ValueError(f"{len(unknown)} items to withhold are not in {config.dataset}, e.g. {min(unknown)}")
-    texts = item_texts(model, config.dataset, text_prior)  # [N+1, D] or None
+    texts = item_texts(model, ds, text_prior)  # [N+1, D] or None
     loo = leave_one_out(ds, config.model.max_len)
     item_ids = list(ds.item_ids)
     popular = popularity(loo.train, ds.n_items)
@@ -362,7 +369,7 @@ def text_term(model: RPG, texts: Tensor, prior: float) -> dict[str, Any]:
         "file": TEXT_FILE,
         "dim": int(texts.shape[1]),
         "output": "text_query",
-        **({"input": "last_text"} if model.text_last is not None or prior > 0 else {}),
+        **({"input": "last_text"} if reads_last_text(model, prior) else {}),
         "source": f"{source} / {DEFAULT_MODEL}",
         "prior": float(prior),
     }

@@ -482,16 +482,22 @@ class TextExport(nn.Module):
         super().__init__()
         assert model.text_proj is not None or prior > 0, "nothing to export as a text term"
         self.model, self.prior = model, prior
-        self.reads_last = model.text_last is not None or prior > 0
+        self.reads_last = reads_last_text(model, prior)
 
     def forward(self, history: Tensor, last_text: Tensor | None = None) -> tuple[Tensor, Tensor]:
         hidden, _ = self.model(history, crop=False)
         h = hidden[:, -1]  # [B, d]
         logprobs = self.model.logprobs(h)  # [B, m, 256]
         if self.model.text_proj is not None:
-            query = self.model.text_query_of(h, last_text) if self.reads_last else self.model.text_proj(h)
+            query = self.model.text_query_of(h, last_text)  # reads last_text only with text_last
         else:
             query = torch.zeros_like(last_text)  # [B, D]
         if self.prior > 0:
             query = query + self.prior * last_text
         return logprobs, query  # [B, m, 256], [B, D]
+
+
+def reads_last_text(model: RPG, prior: float) -> bool:
+    """Whether the served query reads the newest history item's text vector (input ``last_text``):
+    through the model's last-item map, or through a folded-in prior."""
+    return model.text_last is not None or prior > 0
