@@ -1,5 +1,5 @@
 import * as ortWeb from "onnxruntime-web/wasm";
-import { logprobModel, type OrtRuntime } from "../../edge/src/inference/models.ts";
+import { logprobModel, type OrtRuntime, WASM_SESSION_OPTIONS } from "../../edge/src/inference/models.ts";
 import type { ModelLoader } from "../../edge/src/recommend/rpg/artifacts.ts";
 
 /**
@@ -9,10 +9,7 @@ import type { ModelLoader } from "../../edge/src/recommend/rpg/artifacts.ts";
 const webRuntime: OrtRuntime = {
   create(bytes) {
     ortWeb.env.wasm.numThreads = 1;
-    return ortWeb.InferenceSession.create(bytes, {
-      executionProviders: ["wasm"],
-      graphOptimizationLevel: "all",
-    });
+    return ortWeb.InferenceSession.create(bytes, WASM_SESSION_OPTIONS);
   },
   int64: (data, dims) => new ortWeb.Tensor("int64", data, dims),
   float32: (data, dims) => new ortWeb.Tensor("float32", data, dims),

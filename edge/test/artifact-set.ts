@@ -16,6 +16,14 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** An item graph (CSR over rows 0..n) in which every item lists all n items in row order. */
+export function completeGraph(n: number): { indptr: Int32Array; indices: Int32Array } {
+  return {
+    indptr: Int32Array.from({ length: n + 2 }, (_, r) => Math.max(0, r - 1) * n),
+    indices: Int32Array.from({ length: n * n }, (_, j) => (j % n) + 1),
+  };
+}
+
 export function artifactFiles(): Record<string, Uint8Array> {
   const items = ["", ...Array.from({ length: N_ITEMS }, (_, i) => `SKU-${i + 1}`)];
   const sids = new Uint8Array((N_ITEMS + 1) * DIGITS);
@@ -23,18 +31,13 @@ export function artifactFiles(): Record<string, Uint8Array> {
     sids[row * DIGITS] = (row * 37) % 256;
     sids[row * DIGITS + 1] = (row * 101 + 7) % 256;
   }
-  const indptr = new Int32Array(N_ITEMS + 2);
-  const indices: number[] = [];
-  for (let row = 1; row <= N_ITEMS; row++) {
-    for (let j = 1; j <= N_ITEMS; j++) indices.push(j);
-    indptr[row + 1] = indices.length;
-  }
+  const { indptr, indices } = completeGraph(N_ITEMS);
   const popular = Int32Array.from({ length: N_ITEMS }, (_, i) => N_ITEMS - i);
   return {
     "items.json": new TextEncoder().encode(JSON.stringify(items)),
     "sids.u8": sids,
     "graph.indptr.i32": new Uint8Array(indptr.buffer),
-    "graph.indices.i32": new Uint8Array(Int32Array.from(indices).buffer),
+    "graph.indices.i32": new Uint8Array(indices.buffer),
     "popular.i32": new Uint8Array(popular.buffer),
     "model.onnx": fromBase64(tiny.base64),
   };

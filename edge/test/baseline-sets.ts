@@ -1,6 +1,6 @@
 import type { ArtifactManifest } from "@genrec/shared";
 import { expect } from "vitest";
-import { sha256, upload } from "./artifact-set.ts";
+import { completeGraph, sha256, upload } from "./artifact-set.ts";
 import { type App, call, fromBase64 } from "./helpers.ts";
 import knn from "./vectors/knn-topk.json";
 import rpgText from "./vectors/rpg-text-topk.json";
@@ -36,8 +36,7 @@ export function knnFiles(): Record<string, Uint8Array> {
 /** The RPG text-term set: a complete item graph (graph decoding must agree with exhaustive scoring). */
 export function rpgTextFiles(): Record<string, Uint8Array> {
   const n = rpgText.n_items;
-  const indptr = Int32Array.from({ length: n + 2 }, (_, r) => Math.max(0, r - 1) * n);
-  const indices = Int32Array.from({ length: n * n }, (_, j) => (j % n) + 1);
+  const { indptr, indices } = completeGraph(n);
   return {
     "items.json": new TextEncoder().encode(JSON.stringify(itemIds(n))),
     "sids.u8": Uint8Array.from(rpgText.sids),

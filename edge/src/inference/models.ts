@@ -4,6 +4,9 @@
  * for its name, type and size, so a set whose model disagrees with its manifest fails loudly.
  */
 
+/** Session options of onnxruntime-web's wasm backend, in the isolate and in bench/ alike. */
+export const WASM_SESSION_OPTIONS = { executionProviders: ["wasm"], graphOptimizationLevel: "all" } as const;
+
 /** What this module needs of an onnxruntime build. */
 export interface OrtRuntime {
   create(bytes: Uint8Array): Promise<OrtSession>;

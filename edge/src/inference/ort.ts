@@ -8,9 +8,8 @@ import {
   type TextInputs,
   type UserModel,
   userModel,
+  WASM_SESSION_OPTIONS,
 } from "./models.ts";
-
-export type { HistoryModel, LogprobModel, RpgOutputs, TextInputs, UserModel } from "./models.ts";
 
 let configured = false;
 
@@ -33,13 +32,10 @@ function configure(): void {
 }
 
 /** onnxruntime-web's wasm backend, configured for the isolate. */
-export const WEB_RUNTIME: OrtRuntime = {
+const WEB_RUNTIME: OrtRuntime = {
   async create(bytes) {
     configure();
-    return ort.InferenceSession.create(bytes, {
-      executionProviders: ["wasm"],
-      graphOptimizationLevel: "all",
-    });
+    return ort.InferenceSession.create(bytes, WASM_SESSION_OPTIONS);
   },
   int64: (data, dims) => new ort.Tensor("int64", data, dims),
   float32: (data, dims) => new ort.Tensor("float32", data, dims),
