@@ -45,11 +45,20 @@ export const AssignSidsRequest = define(
   z.strictObject({
     artifact_version: ArtifactVersion,
     items: z.array(Item).min(1).max(1024),
+    text_source: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        "an RPG set's text.source ('<meta|phrase> / <encoder>'): also answer each item's unit text vector, " +
+          "built as that set's text.f32 rows were, so the item gets the set's text term",
+      ),
   }),
 );
 export const AssignSidsResponse = define(
   "AssignSidsResponse",
-  "One semantic ID (digits, each 0..255) per input item, in input order.",
+  "One semantic ID (digits, each 0..255) per input item, in input order (with its text vector on request).",
   z.strictObject({
     artifact_version: z.string(),
     digits: z.int().positive(),
@@ -57,7 +66,11 @@ export const AssignSidsResponse = define(
       define(
         "SemanticId",
         "An item's semantic ID: one code (0..255) per digit.",
-        z.strictObject({ item_id: ItemId, codes: z.array(z.int().min(0).max(255)) }),
+        z.strictObject({
+          item_id: ItemId,
+          codes: z.array(z.int().min(0).max(255)),
+          vector: z.array(z.number()).optional().describe("the item's unit text vector, when text_source was asked"),
+        }),
       ),
     ),
   }),

@@ -90,3 +90,32 @@ def test_a_sid_artifact_a_training_job_published_is_found(
     request = AssignSidsRequest(artifact_version="rpg-sample-job1.sid", items=[wire(sample, 7)])
     answer = assign_sids(request, CTX)
     assert answer.sids[0].codes == np.load(built[0] / "sids.npy")[7].tolist()
+
+
+def test_a_text_source_answers_the_vectors_a_text_set_ships(sample: Dataset) -> None:
+    from genrec.embed import DEFAULT_MODEL, text_source_label
+    from genrec.models.content_knn import item_vectors
+
+    rows = [1, 500, 2795]
+    items = [wire(sample, r) for r in rows]
+    for source in ("meta", "phrase"):  # the rows rpg.export writes to text.f32 for that source
+        label = text_source_label(source, DEFAULT_MODEL)
+        answer = assign_sids(AssignSidsRequest(artifact_version=VERSION, items=items, text_source=label), CTX)
+        got = np.array([s.vector for s in answer.sids], dtype=np.float32)
+        assert np.abs(got - item_vectors(sample, source)[rows]).max() < 1e-5
+    plain = assign_sids(AssignSidsRequest(artifact_version=VERSION, items=items), CTX)
+    assert all(s.vector is None for s in plain.sids)  # only on request
+    assert (
+        "vector"
+        not in AssignSidsResponse.model_validate(plain.model_dump(exclude_none=True)).sids[0].model_fields_set
+    )
+
+
+@pytest.mark.parametrize("label", ["meta", "meta / no-such-encoder", "title / all-MiniLM-L6-v2", " / x"])
+def test_a_bad_text_source_is_a_400_on_the_field(label: str) -> None:
+    with pytest.raises(RpcError) as caught:
+        assign_sids(
+            AssignSidsRequest(artifact_version=VERSION, items=[Item(id="x", title="t")], text_source=label),
+            CTX,
+        )
+    assert caught.value.status == 400 and caught.value.error.issues[0].path == ["text_source"]

@@ -26,7 +26,9 @@ from genrec.embed.text import (
     clean_text,
     field_values,
     item_text,
+    parse_text_source,
     source_text,
+    text_source_label,
 )
 
 __all__ = [
@@ -49,5 +51,7 @@ __all__ = [
     "field_values",
     "item_text",
     "load_encoder",
+    "parse_text_source",
     "source_text",
+    "text_source_label",
 ]

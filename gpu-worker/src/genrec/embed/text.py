@@ -78,3 +78,19 @@ def source_text(item: ItemFields, style: TemplateStyle = "rpg", source: TextSour
     attributes = getattr(item, "attributes", None) or {}
     phrase = attributes.get("phrase") if source == "phrase" else None
     return clean_text(phrase) if isinstance(phrase, str) else item_text(item, style)
+
+
+_LABEL_SEP = " / "
+
+
+def text_source_label(source: TextSource, model: str) -> str:
+    """The label an RPG set's manifest gives its text vectors (``text.source``): ``meta / <model>``."""
+    return f"{source}{_LABEL_SEP}{model}"
+
+
+def parse_text_source(label: str) -> tuple[TextSource, str]:
+    """``text_source_label``'s inverse: (text source, encoder name); ValueError for anything else."""
+    source, sep, model = label.partition(_LABEL_SEP)
+    if not sep or source not in TEXT_SOURCES or not model:
+        raise ValueError(f"text source {label[:200]!r} is not '<{'|'.join(TEXT_SOURCES)}> / <encoder>'")
+    return source, model  # type: ignore[return-value]

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
+import numpy as np
 from pydantic import BaseModel
 
-from genrec.embed import DEFAULT_MODEL, UnknownModelError, canonical_model, embed_texts
+from genrec.embed import (
+    DEFAULT_MODEL,
+    ItemFields,
+    UnknownModelError,
+    canonical_model,
+    embed_texts,
+    parse_text_source,
+    source_text,
+)
 from genrec.jobs import service as jobs
 from genrec.jobs.settings import job_sids_root
 from genrec.rpc.context import RpcContext
@@ -85,14 +95,31 @@ def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsRe
             msg = f"no SID artifact version {request.artifact_version!r}"
             raise RpcError(404, "not_found", msg) from None
     codes = artifact.encode_items(request.items)
+    vectors = text_vectors(request.items, request.text_source) if request.text_source else None
     return AssignSidsResponse(
         artifact_version=request.artifact_version,
         digits=artifact.digits,
         sids=[
-            SemanticId(item_id=item.id, codes=row.tolist())
-            for item, row in zip(request.items, codes, strict=True)
+            SemanticId(
+                item_id=item.id,
+                codes=row.tolist(),
+                **({"vector": vectors[i].tolist()} if vectors is not None else {}),
+            )
+            for i, (item, row) in enumerate(zip(request.items, codes, strict=True))
         ],
     )
+
+
+def text_vectors(items: Sequence[ItemFields], label: str) -> np.ndarray:
+    """Unit text vectors [n, D] of items as an RPG set's ``text.f32`` rows were built (rpg.export:
+    ``item_vectors``, the ``rpg`` template) from the text and encoder its ``text.source`` names."""
+    try:
+        source, name = parse_text_source(label)
+        model = canonical_model(name)
+    except ValueError as exc:  # UnknownModelError is one too
+        issue = ErrorIssue(code="invalid_text_source", path=["text_source"], message=str(exc))
+        raise RpcError(400, "invalid_request", str(exc), [issue]) from None
+    return embed_texts([source_text(item, "rpg", source) for item in items], model)
 
 
 def denoise(request: DenoiseRequest, context: RpcContext) -> DenoiseResponse:

@@ -583,6 +583,7 @@ class SemanticId(BaseModel):
     )
     item_id: constr(pattern=r"^[^\p{Cc}\p{Cf}\s]+$", min_length=1, max_length=256)
     codes: list[conint(ge=0, le=255)]
+    vector: list[float] | None = None
 
 
 class ServedArm(BaseModel):
@@ -701,11 +702,12 @@ class AssignSidsRequest(BaseModel):
     )
     artifact_version: constr(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=128)
     items: list[Item] = Field(..., max_length=1024, min_length=1)
+    text_source: constr(min_length=1, max_length=200) | None = None
 
 
 class AssignSidsResponse(BaseModel):
     """
-    One semantic ID (digits, each 0..255) per input item, in input order.
+    One semantic ID (digits, each 0..255) per input item, in input order (with its text vector on request).
     """
 
     model_config = ConfigDict(

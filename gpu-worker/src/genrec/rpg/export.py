@@ -43,7 +43,7 @@ from genrec.artifacts import (
     staging,
 )
 from genrec.data import Dataset, EvalSplit, leave_one_out, load_dataset
-from genrec.embed import DEFAULT_MODEL
+from genrec.embed import DEFAULT_MODEL, text_source_label
 from genrec.models.content_knn import item_vectors
 from genrec.rpg.config import RPG_RESULTS, RunConfig, config_from_dict
 from genrec.rpg.data import popularity
@@ -404,7 +404,7 @@ def text_term(model: RPG, texts: Tensor, prior: float) -> dict[str, Any]:
         "dim": int(texts.shape[1]),
         "output": "text_query",
         **({"input": "last_text"} if reads_last_text(model, prior) else {}),
-        "source": f"{source} / {DEFAULT_MODEL}",
+        "source": text_source_label(source, DEFAULT_MODEL),
         "prior": float(prior),
     }
 
