@@ -105,10 +105,6 @@ def test_a_text_source_answers_the_vectors_a_text_set_ships(sample: Dataset) -> 
         assert np.abs(got - item_vectors(sample, source)[rows]).max() < 1e-5
     plain = assign_sids(AssignSidsRequest(artifact_version=VERSION, items=items), CTX)
     assert all(s.vector is None for s in plain.sids)  # only on request
-    assert (
-        "vector"
-        not in AssignSidsResponse.model_validate(plain.model_dump(exclude_none=True)).sids[0].model_fields_set
-    )
 
 
 @pytest.mark.parametrize("label", ["meta", "meta / no-such-encoder", "title / all-MiniLM-L6-v2", " / x"])
