@@ -96,3 +96,16 @@ def test_a_dataset_uri_must_be_a_snapshot_of_the_edge(uri: str) -> None:
 def test_a_snapshot_url_of_the_edge_is_accepted() -> None:
     dataset = {"kind": "snapshot", "uri": "http://127.0.0.1:8787/v1/snapshots/0b6f3c2e-4d1a"}
     validate(TrainRequest.model_validate({"model": "sasrec", "dataset": dataset, "preset": "tiny"}))
+
+
+def test_overrides_that_only_hold_together_are_checked_together() -> None:
+    # model.text_head needs an item loss: alone it names itself, with one it is a valid request
+    both = {"model.text_head": "meta", "model.history_negatives": True}
+    assert validate(request(**both)).config == both
+    with pytest.raises(InvalidOverride) as alone:
+        validate(request(**{"model.text_head": "meta"}))
+    assert alone.value.path == ("overrides", "model.text_head")
+    # an error that names no key blames the first key that breaks the ones before it
+    with pytest.raises(InvalidOverride) as bad:
+        validate(request(**{"train.epochs": 2, "train.lr": -1.0, "train.batch_size": 8}))
+    assert bad.value.path == ("overrides", "train.lr")

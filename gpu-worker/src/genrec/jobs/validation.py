@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -181,14 +181,32 @@ def validate(request: TrainRequest) -> JobOptions:
             return resolve_baseline(request.model, name, request.preset, overrides)
 
     defaults = resolve({})
-    config: dict[str, Scalar] = {}
+    given: dict[str, Scalar] = {}
     for key, value in options.config.items():
         field_type = _field_type(defaults, key)
-        value = value if field_type is None else typed(value, field_type, key)
-        try:
-            resolved = resolve({key: value})
-        except (ValueError, TypeError, AssertionError) as e:
-            raise InvalidOverride(key, str(e) or "invalid value") from None
-        section, _, field = key.partition(".")
-        config[key] = getattr(getattr(resolved, section), field)
+        given[key] = value if field_type is None else typed(value, field_type, key)
+    resolved = resolve_together(resolve, given)
+    config = {key: getattr(getattr(resolved, key.partition(".")[0]), key.partition(".")[2]) for key in given}
     return dataclasses.replace(options, config=config)
+
+
+def resolve_together(resolve: Callable[[Mapping[str, Scalar]], Any], given: Mapping[str, Scalar]) -> Any:
+    """The config with every override at once, since some only hold together (``model.text_head``
+    needs an item loss); raises InvalidOverride on the key to blame: the first the error names, else
+    the first whose addition breaks the overrides before it."""
+    errors = (ValueError, TypeError, AssertionError)
+    try:
+        return resolve(given)
+    except errors as e:
+        message = str(e) or "invalid value"
+        named = [key for key in given if re.search(rf"(?<![\w.]){re.escape(key)}(?!\w)", message)]
+        if named:
+            raise InvalidOverride(named[0], message) from None
+    prefix: dict[str, Scalar] = {}
+    for key, value in given.items():
+        prefix[key] = value
+        try:
+            resolve(prefix)
+        except errors as e:
+            raise InvalidOverride(key, str(e) or "invalid value") from None
+    raise AssertionError("unreachable: the overrides resolved one by one but not together")
