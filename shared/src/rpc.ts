@@ -69,7 +69,10 @@ export const AssignSidsResponse = define(
         z.strictObject({
           item_id: ItemId,
           codes: z.array(z.int().min(0).max(255)),
-          vector: z.array(z.number()).optional().describe("the item's unit text vector, when text_source was asked"),
+          vector: z
+            .array(z.number())
+            .optional()
+            .describe("the item's unit text vector, when text_source was asked"),
         }),
       ),
     ),

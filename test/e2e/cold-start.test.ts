@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { importSample } from "@genrec/infra/commands/data";
 import { waitForJob } from "@genrec/infra/commands/train";
 import { edgeClient } from "@genrec/infra/edge-client";
@@ -5,10 +7,11 @@ import { type LocalStack, stackEdge, startLocalStack } from "@genrec/infra/local
 import { RecommendResponse, StoredItem, UpsertResult } from "@genrec/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-// Cold start through real processes: a tiny RPG trained through the API on the bundled sample, then
-// an item the model never saw upserted and recommended, its SID from the real GPU worker's
-// assign_sids with the version's own codebooks. The edge walks the item graph (DECODE_MODE=graph),
-// so the new item is reached only through the links the edge added for it.
+// Cold start through real processes: a tiny RPG with a text term trained through the API on the
+// bundled sample, then an item the model never saw upserted and recommended, its SID and text vector
+// from the real GPU worker's assign_sids with the version's own codebooks and encoder. The edge walks
+// the item graph (DECODE_MODE=graph), so the new item is reached only through the links the edge
+// added for it, and it scores as its twin only if it got the twin's text term too.
 let stack: LocalStack;
 let edge: ReturnType<typeof edgeClient>;
 const HISTORY = ["B004756YJA", "B004ZT0SSG", "B0020YLEYK", "7806397051"];
@@ -51,10 +54,17 @@ beforeAll(async () => {
 });
 // Its own hook (and time limit): the training, which a loaded 2-core machine makes slow.
 beforeAll(async () => {
-  const job = await edge.train({ model: "rpg", preset: "tiny", overrides: { "train.epochs": 1 } });
+  const overrides = { "train.epochs": 1, "model.text_head": "meta", "model.history_negatives": true };
+  const job = await edge.train({ model: "rpg", preset: "tiny", overrides });
   const done = await waitForJob(edge, job.job_id, () => {}, { pollMs: 500, timeoutMs: 570_000 });
   expect(done.error).toBeUndefined();
   version = done.artifact_version as string;
+  // the exported set has the text term (the worker keeps it in the stack's state folder)
+  const files = readdirSync(stack.stateDir, { recursive: true, encoding: "utf8" });
+  const path = files.find((f) => f.endsWith(join(version, "manifest.json")));
+  expect(path, `${version}/manifest.json under ${stack.stateDir}`).toBeDefined();
+  const manifest = JSON.parse(readFileSync(join(stack.stateDir, path as string), "utf8"));
+  expect(manifest.text).toMatchObject({ source: "meta / all-MiniLM-L6-v2", output: "text_query" });
   await edge.activate(version);
   await warming;
 });

@@ -6,32 +6,35 @@ import type { SidState } from "@genrec/shared";
  * of any size binds a handful of parameters.
  */
 
-/** Claims `ids` for background task `task`: pending, codes and error cleared. */
+/** Claims `ids` for background task `task`: pending, codes, vector and error cleared. */
 export async function markPending(db: D1Database, version: string, ids: string[], task: string, now: number) {
   if (ids.length === 0) return;
   await db
     .prepare(
       `INSERT INTO sid_overlay (version, item_id, state, codes, task, attempts, error, updated_at)
        SELECT ?1, value, 'pending', NULL, ?2, 0, NULL, ?3 FROM json_each(?4) WHERE true
-       ON CONFLICT (version, item_id) DO UPDATE SET state = 'pending', codes = NULL, task = excluded.task,
-         error = NULL, updated_at = excluded.updated_at`,
+       ON CONFLICT (version, item_id) DO UPDATE SET state = 'pending', codes = NULL, vector = NULL,
+         task = excluded.task, error = NULL, updated_at = excluded.updated_at`,
     )
     .bind(version, task, now, JSON.stringify(ids))
     .run();
 }
 
-/** Stores codes into the rows `task` still owns (a later upsert of an item re-claims its row). */
+/**
+ * Stores codes (and text vectors, where given) into the rows `task` still owns (a later upsert of an
+ * item re-claims its row).
+ */
 export async function storeCodes(
   db: D1Database,
   version: string,
   task: string,
-  sids: { item_id: string; codes: number[] }[],
+  sids: { item_id: string; codes: number[]; vector?: number[] }[],
   now: number,
 ) {
   await db
     .prepare(
       `UPDATE sid_overlay SET state = 'ready', codes = json_extract(j.value, '$.codes'),
-         attempts = attempts + 1, error = NULL, updated_at = ?3
+         vector = json_extract(j.value, '$.vector'), attempts = attempts + 1, error = NULL, updated_at = ?3
        FROM json_each(?4) AS j
        WHERE version = ?1 AND task = ?2 AND item_id = json_extract(j.value, '$.item_id')`,
     )
@@ -78,10 +81,16 @@ export async function retryable(
 /** The ready items of `version` in the order they first arrived (their overlay rows). */
 export async function readyCodes(db: D1Database, version: string) {
   const { results } = await db
-    .prepare("SELECT item_id, codes FROM sid_overlay WHERE version = ? AND state = 'ready' ORDER BY rowid")
+    .prepare(
+      "SELECT item_id, codes, vector FROM sid_overlay WHERE version = ? AND state = 'ready' ORDER BY rowid",
+    )
     .bind(version)
-    .all<{ item_id: string; codes: string }>();
-  return results.map((r) => ({ itemId: r.item_id, codes: JSON.parse(r.codes) as number[] }));
+    .all<{ item_id: string; codes: string; vector: string | null }>();
+  return results.map((r) => ({
+    itemId: r.item_id,
+    codes: JSON.parse(r.codes) as number[],
+    ...(r.vector === null ? {} : { vector: JSON.parse(r.vector) as number[] }),
+  }));
 }
 
 /** Changes whenever the ready set of `version` changes (count and newest write). */

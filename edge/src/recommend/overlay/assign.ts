@@ -86,15 +86,22 @@ async function begin(
   };
 }
 
-/** Asks the GPU worker for the items' SIDs, chunk by chunk; a chunk that fails is marked failed. */
+/**
+ * Asks the GPU worker for the items' SIDs (and text vectors, for a set with a text term), chunk by
+ * chunk; a chunk that fails, or comes back without what the set needs, is marked failed.
+ */
 async function assign(env: Env, services: Serving, target: Target, task: string, items: Item[]) {
-  const { version, artifact, digits } = target;
+  const { version, digits, text } = target;
   for (let i = 0; i < items.length; i += CHUNK) {
     const chunk = items.slice(i, i + CHUNK);
     try {
-      const reply = await assignSids(env, services, artifact, chunk);
+      const reply = await assignSids(env, services, target, chunk);
       const wrong = reply.sids.find((s) => s.codes.length !== (digits ?? reply.digits));
       if (wrong) throw new Error(`the worker gave '${wrong.item_id}' ${wrong.codes.length} codes`);
+      const bad =
+        text && reply.sids.find((s) => s.vector?.length !== text.dim || !s.vector.every(Number.isFinite));
+      if (bad)
+        throw new Error(`the worker gave '${bad.item_id}' no finite text vector of ${text?.dim} values`);
       await storeCodes(env.DB, version, task, reply.sids, Date.now());
       target.stored();
     } catch (err) {
@@ -107,11 +114,15 @@ async function assign(env: Env, services: Serving, target: Target, task: string,
 }
 
 /** One chunk's call (see ASSIGN_TIMEOUT_MS); assign_sids is idempotent, so a second call is safe. */
-async function assignSids(env: Env, services: Serving, artifact: string, items: Item[]) {
+async function assignSids(env: Env, services: Serving, target: Target, items: Item[]) {
   const rpc = services.rpc(env);
   const started = Date.now();
-  const call = (timeoutMs: number) =>
-    rpc.call("assign_sids", { artifact_version: artifact, items }, { timeoutMs, retries: 0 });
+  const request = {
+    artifact_version: target.artifact,
+    items,
+    ...(target.text ? { text_source: target.text.source } : {}),
+  };
+  const call = (timeoutMs: number) => rpc.call("assign_sids", request, { timeoutMs, retries: 0 });
   try {
     return await call(ASSIGN_TIMEOUT_MS);
   } catch (err) {

@@ -85,6 +85,7 @@ function fixtureSet(withSim: boolean): LoadedArtifacts {
     graphScores: null,
     codeSim: withSim ? sim : null,
     text: null,
+    addedText: null,
     model: {
       digits: M,
       text: null,

@@ -11,6 +11,8 @@ export interface Target {
   artifact: string;
   /** How many codes a SID has, when the edge knows it (RPG's manifest). */
   digits?: number;
+  /** An RPG set's text term: new items need a text vector of `dim` from `source` (assign_sids' text_source). */
+  text?: { source: string; dim: number };
   /** Whether the version was trained on the item (it keeps its trained SID). */
   knows(id: string): boolean;
   /** Whether the edge can list the version's items (catch-up on activation needs to). */
@@ -41,6 +43,7 @@ export async function coldStartTarget(env: Env, services: Serving): Promise<Targ
     version: live.version,
     artifact: set.manifest.sid_artifact,
     digits: set.manifest.digits,
+    ...(set.manifest.text ? { text: { source: set.manifest.text.source, dim: set.manifest.text.dim } } : {}),
     knows: (id) => set.rowOf.has(id),
     listsItems: true,
     stored: () => invalidateOverlay(set),

@@ -6,6 +6,8 @@ import { type Codes, linkRows, similarity } from "./link.ts";
 export interface OverlayItem {
   itemId: string;
   codes: ArrayLike<number>;
+  /** Its unit text vector (`text.dim` values), for a set with a text term. */
+  vector?: ArrayLike<number>;
 }
 
 /**
@@ -14,7 +16,9 @@ export interface OverlayItem {
  * its code cosines (codes.sim.f32), linked into the item graph (link.ts). Items the set already
  * knows, repeated ids and tuples of the wrong length are left out. The model's own input stays rows
  * 1..N (its ONNX graph holds the trained SID table): new items in a history are not read by the
- * model, but they are excluded when seen and seed the graph walk with their neighbours.
+ * model, but they are excluded when seen and seed the graph walk with their neighbours. In a set with
+ * a text term, an item's vector gives it that term like any trained item; one without a vector (or of
+ * the wrong width) gets none.
  */
 export function withOverlay(art: LoadedArtifacts, items: readonly OverlayItem[]): LoadedArtifacts {
   const m = art.sids.digits;
@@ -38,7 +42,18 @@ export function withOverlay(art: LoadedArtifacts, items: readonly OverlayItem[])
     : unlinked(art, added.length);
   const graphScores = art.graphScores && art.codeSim ? rescore(art, graph, sids, art.codeSim) : null;
   const itemIds = [...art.itemIds, ...added.map((item) => item.itemId)];
-  return { ...art, itemIds, rowOf, sids, graph, graphScores };
+  return { ...art, itemIds, rowOf, sids, graph, graphScores, addedText: addedText(art, added) };
+}
+
+/** The added items' text vectors [K, dim] for a set with a text term; null otherwise. */
+function addedText(art: LoadedArtifacts, added: readonly OverlayItem[]): Float32Array | null {
+  const dim = art.manifest.text?.dim;
+  if (!art.text || !dim) return null;
+  const vectors = new Float32Array(added.length * dim);
+  added.forEach((item, i) => {
+    if (item.vector?.length === dim) vectors.set(Array.from(item.vector), i * dim);
+  });
+  return vectors;
 }
 
 /** Scores aligned with the new graph: the set's own where a list is unchanged, else recomputed. */

@@ -27,6 +27,11 @@ export interface LoadedArtifacts extends ItemTable {
   codeSim: Float32Array | null;
   /** The items' text vectors [N+1, dim] (text.f32) of a set with a text term (manifest `text`). */
   text: Float32Array | null;
+  /**
+   * Text vectors of the rows after `text`'s (items added after training, overlay/view.ts), [K, dim],
+   * zeros for an item the GPU worker gave no vector; null when none were added.
+   */
+  addedText: Float32Array | null;
   model: LogprobModel;
 }
 
@@ -101,6 +106,7 @@ export async function loadArtifacts(
     graphScores,
     codeSim,
     text,
+    addedText: null,
     model,
   } as const;
   await smokeTest(set);

@@ -36,22 +36,34 @@ export function rowScorer(logprobs: Float32Array, sids: SidTable, bonus?: Bonus)
   return bonus ? (row) => scoreRow(logprobs, sids, row) + bonus(row) : (row) => scoreRow(logprobs, sids, row);
 }
 
+/** A set's text vectors for one request: `vectors` [R, dim] of rows 0..R-1, `added` of rows R.. */
+export interface TextTerm {
+  vectors: Float32Array;
+  dim: number;
+  query: Float32Array;
+  /** Rows R.. (items added at the edge after training), [K, dim]; rows beyond both get 0. */
+  added?: Float32Array | null;
+}
+
 /**
- * The bonus of one request (docs/artifacts.md): `query · text[row]` over a text table [R, dim] (rows
- * at or beyond R, items added at the edge after training, have no vector and get 0), plus `repeat`
- * on the rows of the model's input history. Undefined when the set has neither.
+ * The bonus of one request (docs/artifacts.md): `query · text[row]` over the set's text vectors (and
+ * those of items added at the edge after training), plus `repeat` on the rows of the model's input
+ * history. Undefined when the set has neither.
  */
 export function itemBonus(
-  text: { vectors: Float32Array; dim: number; query: Float32Array } | null,
+  text: TextTerm | null,
   repeat: { bias: number; rows: ReadonlySet<number> } | null,
 ): Bonus | undefined {
   if (!text && !repeat) return undefined;
-  const rowsWithText = text ? text.vectors.length / text.dim : 0;
+  const dim = text?.dim ?? 1;
+  const own = text ? text.vectors.length / dim : 0;
+  const total = own + (text?.added ? text.added.length / dim : 0);
   return (row) => {
     let sum = 0;
-    if (text && row < rowsWithText) {
-      const { vectors, dim, query } = text;
-      const base = row * dim;
+    if (text && row < total) {
+      const [vectors, base] =
+        row < own ? [text.vectors, row * dim] : [text.added as Float32Array, (row - own) * dim];
+      const { query } = text;
       for (let j = 0; j < dim; j++) sum += (query[j] as number) * (vectors[base + j] as number);
     }
     return repeat?.rows.has(row) ? sum + repeat.bias : sum;

@@ -97,7 +97,8 @@ export async function rpgRecommend(
  * rows of the model's input (`input`, null when seen items are filtered out and it cannot matter).
  */
 function setBonus(art: LoadedArtifacts, query: Float32Array | null, input: BigInt64Array | null) {
-  const text = art.text && query ? { vectors: art.text, dim: query.length, query } : null;
+  const text =
+    art.text && query ? { vectors: art.text, dim: query.length, query, added: art.addedText } : null;
   const bias = art.manifest.repeat_bias;
   const repeat =
     bias !== undefined && input

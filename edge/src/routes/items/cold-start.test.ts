@@ -3,6 +3,7 @@ import { RecommendResponse, StoredItem, UpsertResult } from "@genrec/shared";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { addCatalogue, artifactFiles, DIGITS, manifestFor, upload } from "../../../test/artifact-set.ts";
+import { addItems, rpgTextFiles, rpgTextManifest } from "../../../test/baseline-sets.ts";
 import { ADMIN, type App, CLIENT, call } from "../../../test/helpers.ts";
 import { useNetwork } from "../../../test/network.ts";
 import { createApp } from "../../app.ts";
@@ -214,5 +215,62 @@ describe("cold start: items added after training", () => {
     await admin(app, "POST", "/v1/models/rollback");
     expect(await sidOf(app, "NEW-1")).toMatchObject({ model_version: "rpg-cold-3", state: "ready" });
     expect(asked).toHaveLength(1);
+  });
+});
+
+describe("cold start in an RPG set with a text term", () => {
+  /** The text set live with a SID artifact; the worker answers SKU-5's codes and, unless `bare`, its text vector. */
+  async function liveTextSet(app: App, version: string, sources: unknown[], bare = false) {
+    await addItems(app, 60);
+    const files = rpgTextFiles();
+    const manifest = { ...(await rpgTextManifest(version, files)), sid_artifact: `${version}.sid` };
+    await upload(app, version, files);
+    expect((await call(app, "POST", `/v1/models/${version}`, { body: manifest })).status).toBe(200);
+    await admin(app, "POST", `/v1/models/${version}/activate`);
+    const digits = 2;
+    const dim = 8;
+    const codes = Array.from((files["sids.u8"] as Uint8Array).subarray(5 * digits, 6 * digits));
+    const text = new Float32Array((files["text.f32"] as Uint8Array).slice().buffer);
+    const vector = Array.from(text.subarray(5 * dim, 6 * dim));
+    network.use(
+      http.post(`${GPU}/rpc/assign_sids`, async ({ request }) => {
+        const body = (await request.json()) as { artifact_version: string; items: { id: string }[] };
+        sources.push((body as { text_source?: string }).text_source);
+        const sids = body.items.map((item) => ({ item_id: item.id, codes, ...(bare ? {} : { vector }) }));
+        return HttpResponse.json({ artifact_version: body.artifact_version, digits, sids });
+      }),
+    );
+  }
+
+  it("asks for the new item's text vector, and scores it as the trained item it copies", async () => {
+    const app = createApp();
+    const sources: unknown[] = [];
+    await liveTextSet(app, "rpg-text-cold", sources);
+    const ctx = createExecutionContext();
+    expect(await put(app, "NEW-T", ctx)).toEqual({ upserted: 1, sids_pending: 1 });
+    await waitOnExecutionContext(ctx);
+    expect(sources).toEqual(["fixture"]); // the manifest's text.source
+    expect(await sidOf(app, "NEW-T")).toMatchObject({ state: "ready", attempts: 1 });
+    const init = {
+      method: "POST",
+      headers: { authorization: `Bearer ${CLIENT}`, "content-type": "application/json" },
+      body: JSON.stringify({ history: ["SKU-3", "SKU-17"], n: 61 }),
+    };
+    const res = await app.request("/v1/recommendations", init, { ...env, DECODE_MODE: "exhaustive" });
+    const items = RecommendResponse.parse(await res.json()).items;
+    const score = (id: string) => items.find((i) => i.item_id === id)?.score;
+    expect(score("NEW-T")).toBeDefined();
+    expect(score("NEW-T")).toBe(score("SKU-5")); // same codes, same text term
+  });
+
+  it("fails an item the worker gives no text vector, so a later write retries it", async () => {
+    const app = createApp();
+    await liveTextSet(app, "rpg-text-bare", [], true);
+    const ctx = createExecutionContext();
+    expect(await put(app, "NEW-U", ctx)).toEqual({ upserted: 1, sids_pending: 1 });
+    await waitOnExecutionContext(ctx);
+    const sid = await sidOf(app, "NEW-U");
+    expect(sid).toMatchObject({ state: "failed", attempts: 1 });
+    expect(sid?.error).toMatch(/no finite text vector of 8 values/);
   });
 });
