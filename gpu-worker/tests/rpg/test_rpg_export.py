@@ -18,6 +18,7 @@ from genrec.rpg.export import (
     PARITY_TOL,
     export,
     export_onnx,
+    headline,
     load_run,
     onnx_logprobs,
     onnx_session,
@@ -298,3 +299,24 @@ def test_int8_keeps_the_text_query_path_in_fp32(tmp_path) -> None:
     plain = RPG(RPGConfig(n_digits=4, d=32, n_layers=1, n_heads=2, d_ffn=64), random_sids(100, 4)).eval()
     export_onnx(plain, tmp_path / "plain.onnx")
     assert text_only_nodes(onnx.load(str(tmp_path / "plain.onnx"))) == []
+
+
+def test_a_fused_set_takes_its_headline_from_the_fuse_file_at_its_lambda() -> None:
+    figures = {"metrics": {"ndcg@10": 0.5, "recall@10": 0.7}}
+    fuse = {
+        "by_lambda": {"0.0": {"valid": figures, "test": figures}, "3.0": {"valid": figures, "test": figures}}
+    }
+    assert headline(fuse, 3) == {
+        "valid_exhaustive_ndcg@10": 0.5,
+        "valid_exhaustive_recall@10": 0.7,
+        "test_exhaustive_ndcg@10": 0.5,
+        "test_exhaustive_recall@10": 0.7,
+    }
+    with pytest.raises(ValueError, match="swept no λ 2"):
+        headline(fuse, 2.0)
+    training = {s: {m: figures for m in ("exhaustive", "graph")} for s in ("valid", "test")}
+    assert headline(training)["test_graph_ndcg@10"] == 0.5
+    with pytest.raises(ValueError, match=r"genrec\.rpg\.fuse's result file"):
+        headline(training, 3.0)  # the run alone is another model than the fused set
+    with pytest.raises(ValueError, match="training run's result file"):
+        headline(fuse)

@@ -274,9 +274,25 @@ def valid_onnx_metrics(
     return out
 
 
-def headline(result: dict[str, Any]) -> dict[str, float]:
-    """Test NDCG/Recall@10 (exhaustive and graph, unfiltered) from a training result file."""
+def headline(result: dict[str, Any], prior: float = 0.0) -> dict[str, float]:
+    """Valid and test NDCG/Recall@10 (unfiltered) of what the set serves: from a training result file
+    (exhaustive and graph), or, for a set with the text prior folded in, from ``genrec.rpg.fuse``'s
+    file at that λ (exhaustive)."""
+    fused = "by_lambda" in result
+    if fused != (prior > 0):
+        want = "genrec.rpg.fuse's result file" if prior > 0 else "the training run's result file"
+        raise ValueError(f"--result must be {want} for a set with --text-prior {prior:g}")
     out: dict[str, float] = {}
+    if fused:
+        row = result["by_lambda"].get(str(float(prior)))
+        if row is None:
+            raise ValueError(
+                f"the fuse file swept no λ {prior:g}: it has {sorted(result['by_lambda'], key=float)}"
+            )
+        for split in ("valid", "test"):
+            for k in ("ndcg@10", "recall@10"):
+                out[f"{split}_exhaustive_{k}"] = row[split]["metrics"][k]
+        return out
     for split in ("valid", "test"):
         for mode in ("exhaustive", "graph"):
             for k in ("ndcg@10", "recall@10"):
@@ -324,6 +340,7 @@ def export(
     if unknown:
         raise ValueError(f"{len(unknown)} items to withhold are not in {config.dataset}, e.g. {min(unknown)}")
     texts = item_texts(model, ds, text_prior)  # [N+1, D] or None
+    served = headline(json.loads(result.read_text()), text_prior) if result and result.exists() else {}
     loo = leave_one_out(ds, config.model.max_len)
     item_ids = list(ds.item_ids)
     popular = popularity(loo.train, ds.n_items)
@@ -356,12 +373,12 @@ def export(
         "onnx_max_abs_diff": diff,
         "onnx_int8_max_abs_diff": parity(model, tmp / "model.int8.onnx", texts, text_prior),
     }
-    best = (meta["state"].get("best_valid") or {}).get("metrics", {})
-    metrics |= {f"valid_exhaustive_{k}": v for k, v in best.items()}
+    if text_prior == 0:  # training's own validation; a prior makes it another model
+        best = (meta["state"].get("best_valid") or {}).get("metrics", {})
+        metrics |= {f"valid_exhaustive_{k}": v for k, v in best.items()}
     if eval_valid:
         metrics |= valid_onnx_metrics(tmp, loo.valid, model, texts, result)
-    if result is not None and result.exists():
-        metrics |= headline(json.loads(result.read_text()))
+    metrics |= served
     sid = meta.get("sid", {})
     bias = repeat_bias(model)
     manifest = {
