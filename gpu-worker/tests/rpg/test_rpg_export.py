@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 import torch
 
@@ -27,7 +26,6 @@ from genrec.rpg.export import (
     random_histories,
     read_ids,
     served_scorer,
-    text_only_nodes,
 )
 from genrec.rpg.fuse import sweep as fuse_sweep
 from genrec.rpg.model import RPG, RPGConfig
@@ -265,40 +263,6 @@ def test_withhold_from_a_holdout_record_keeps_the_ids_its_copy_holds(tmp_path: P
     assert read_ids(tmp_path / "holdout.json") == ["a", "c"]
     (tmp_path / "list.json").write_text(json.dumps(["gone"]))
     assert read_ids(tmp_path / "list.json") == ["gone"]  # an explicit list is checked by export
-
-
-def test_int8_keeps_the_text_query_path_in_fp32(tmp_path) -> None:
-    torch.manual_seed(0)
-    config = RPGConfig(
-        n_digits=4,
-        d=32,
-        n_layers=1,
-        n_heads=2,
-        d_ffn=64,
-        history_negatives=True,
-        text_head="meta",
-        text_last=True,
-    )
-    texts = torch.nn.functional.normalize(torch.randn(101, 16), dim=1)
-    texts[0] = 0
-    model = RPG(config, random_sids(100, 4), text_vectors=texts)
-    with torch.no_grad():
-        torch.nn.init.normal_(model.text_proj.weight, std=0.5)
-        torch.nn.init.normal_(model.text_last.weight, std=0.5)
-    model.eval()
-    export_onnx(model, tmp_path / "model.onnx", texts, prior=2.0)
-    excluded = text_only_nodes(onnx.load(str(tmp_path / "model.onnx")))
-    ops = {n.name: n.op_type for n in onnx.load(str(tmp_path / "model.onnx")).graph.node}
-    assert sorted(ops[name] for name in excluded if ops.get(name) in ("MatMul", "Gemm")) == ["Gemm", "MatMul"]
-    quantize_int8(tmp_path / "model.onnx", tmp_path / "model.int8.onnx")
-    int8 = onnx.load(str(tmp_path / "model.int8.onnx")).graph.node
-    quantized = {n.name for n in int8 if n.op_type == "MatMulInteger"}
-    assert quantized  # the transformer and the digit heads are int8
-    assert not [name for name in quantized if "text" in name]  # text_proj and text_last are not
-    # a logprobs-only graph has no text path to keep
-    plain = RPG(RPGConfig(n_digits=4, d=32, n_layers=1, n_heads=2, d_ffn=64), random_sids(100, 4)).eval()
-    export_onnx(plain, tmp_path / "plain.onnx")
-    assert text_only_nodes(onnx.load(str(tmp_path / "plain.onnx"))) == []
 
 
 def test_a_fused_set_takes_its_headline_from_the_fuse_file_at_its_lambda() -> None:
