@@ -57,14 +57,16 @@ export function itemBonus(
   if (!text && !repeat) return undefined;
   const dim = text?.dim ?? 1;
   const own = text ? text.vectors.length / dim : 0;
-  const total = own + (text?.added ? text.added.length / dim : 0);
   return (row) => {
     let sum = 0;
-    if (text && row < total) {
-      const [vectors, base] =
-        row < own ? [text.vectors, row * dim] : [text.added as Float32Array, (row - own) * dim];
-      const { query } = text;
-      for (let j = 0; j < dim; j++) sum += (query[j] as number) * (vectors[base + j] as number);
+    if (text) {
+      // no per-row allocation: this runs for every item an exhaustive request scores
+      const vectors = row < own ? text.vectors : text.added;
+      const base = (row < own ? row : row - own) * dim;
+      if (vectors && base + dim <= vectors.length) {
+        const { query } = text;
+        for (let j = 0; j < dim; j++) sum += (query[j] as number) * (vectors[base + j] as number);
+      }
     }
     return repeat?.rows.has(row) ? sum + repeat.bias : sum;
   };
