@@ -38,6 +38,12 @@ describe("RPG scoring", () => {
     expect([1, 2, 3, 5].map((r) => bonus?.(r))).toEqual([0.5, 3, 0, 0]);
     // row 2 (-0.6 + 3) now beats row 1 (-0.15 + 0.5); row 5 keeps its digit score
     expect(exhaustiveTopN(table(), sids, 2, undefined, bonus).map((r) => r.row)).toEqual([2, 1]);
+    // its vector given at the edge (`added`, rows 5..): it gets the text term like a trained row
+    const added = itemBonus(
+      { vectors, dim: 2, query: Float32Array.from([0.5, 3]), added: Float32Array.from([2, 1]) },
+      null,
+    );
+    expect([2, 5, 6].map((r) => added?.(r))).toEqual([3, 4, 0]); // row 6: beyond both tables
     const repeat = itemBonus(null, { bias: -1, rows: new Set([1]) });
     expect(exhaustiveTopN(table(), sids, 2, undefined, repeat).map((r) => r.row)).toEqual([2, 3]);
     expect(itemBonus(null, null)).toBeUndefined();
