@@ -94,8 +94,11 @@ def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsRe
         except ArtifactNotFoundError:
             msg = f"no SID artifact version {request.artifact_version!r}"
             raise RpcError(404, "not_found", msg) from None
-    codes = artifact.encode_items(request.items)
-    vectors = text_vectors(request.items, request.text_source) if request.text_source else None
+    texts, embedded = artifact.embed_items(request.items)
+    codes = artifact.encode(embedded)
+    vectors = None
+    if request.text_source:
+        vectors = text_vectors(request.items, request.text_source, (texts, artifact.manifest.model, embedded))
     return AssignSidsResponse(
         artifact_version=request.artifact_version,
         digits=artifact.digits,
@@ -110,16 +113,23 @@ def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsRe
     )
 
 
-def text_vectors(items: Sequence[ItemFields], label: str) -> np.ndarray:
+def text_vectors(
+    items: Sequence[ItemFields], label: str, known: tuple[list[str], str, np.ndarray] | None = None
+) -> np.ndarray:
     """Unit text vectors [n, D] of items as an RPG set's ``text.f32`` rows were built (rpg.export:
-    ``item_vectors``, the ``rpg`` template) from the text and encoder its ``text.source`` names."""
+    ``item_vectors``, the ``rpg`` template) from the text and encoder its ``text.source`` names.
+    ``known`` (texts, encoder, their vectors), the SID encoding's, is reused when it is the same
+    texts through the same encoder, as for a set whose SIDs came from its own text vectors."""
     try:
         source, name = parse_text_source(label)
         model = canonical_model(name)
     except ValueError as exc:  # UnknownModelError is one too
         issue = ErrorIssue(code="invalid_text_source", path=["text_source"], message=str(exc))
         raise RpcError(400, "invalid_request", str(exc), [issue]) from None
-    return embed_texts([source_text(item, "rpg", source) for item in items], model)
+    texts = [source_text(item, "rpg", source) for item in items]
+    if known is not None and known[1] == model and known[0] == texts:
+        return known[2]
+    return embed_texts(texts, model)
 
 
 def denoise(request: DenoiseRequest, context: RpcContext) -> DenoiseResponse:

@@ -117,13 +117,19 @@ class SidArtifact:
     def row_of(self) -> dict[str, int]:
         return {item: row for row, item in enumerate(self.item_ids) if row > 0}
 
-    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Texts (already templated) -> SIDs uint8 [n, m] with the stored encoder and codebooks."""
-        return self.tokenizer.encode(embed_texts(texts, self.manifest.model))
+    def embed_items(self, items: Sequence[ItemFields]) -> tuple[list[str], np.ndarray]:
+        """Items -> their texts, built with the artifact's template style, and the stored encoder's
+        unit vectors of them [n, D]: what ``encode`` reads."""
+        texts = [item_text(item, self.manifest.template) for item in items]
+        return texts, embed_texts(texts, self.manifest.model)
+
+    def encode(self, vectors: np.ndarray) -> np.ndarray:
+        """``embed_items``' vectors -> SIDs uint8 [n, m] with the stored codebooks."""
+        return self.tokenizer.encode(vectors)
 
     def encode_items(self, items: Sequence[ItemFields]) -> np.ndarray:
-        """Items -> SIDs uint8 [n, m], their text built with the artifact's template style."""
-        return self.encode_texts([item_text(item, self.manifest.template) for item in items])
+        """Items -> SIDs uint8 [n, m]."""
+        return self.encode(self.embed_items(items)[1])
 
 
 def write_artifact(
