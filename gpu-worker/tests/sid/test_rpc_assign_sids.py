@@ -119,12 +119,12 @@ def test_a_bad_text_source_is_a_400_on_the_field(label: str) -> None:
 
 def test_the_sid_encodings_vectors_are_reused_when_they_embed_the_same_texts(sample: Dataset) -> None:
     from genrec.embed import DEFAULT_MODEL, source_text, text_source_label
-    from genrec.rpc.handlers import text_vectors
+    from genrec.rpc.handlers import text_source, text_vectors
 
     items = [wire(sample, r) for r in (1, 2)]
-    label = text_source_label("meta", DEFAULT_MODEL)
+    wanted = text_source(text_source_label("meta", DEFAULT_MODEL))
     texts = [source_text(item, "rpg", "meta") for item in items]
     sentinel = np.full((2, 3), 7.0, dtype=np.float32)  # not an embedding: proves no encoder ran
-    assert text_vectors(items, label, (texts, DEFAULT_MODEL, sentinel)) is sentinel
-    other = text_vectors(items, label, ([t + " x" for t in texts], DEFAULT_MODEL, sentinel))
+    assert text_vectors(items, wanted, (texts, DEFAULT_MODEL, sentinel)) is sentinel
+    other = text_vectors(items, wanted, ([t + " x" for t in texts], DEFAULT_MODEL, sentinel))
     assert other.shape == (2, 384)  # other texts (e.g. the diffgrm template): embedded again

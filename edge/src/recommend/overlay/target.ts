@@ -1,3 +1,4 @@
+import type { RpgTextTerm } from "@genrec/shared";
 import { remoteManifest } from "../diffgrm/remote.ts";
 import { liveVersion } from "../live/index.ts";
 import type { Serving } from "../serving.ts";
@@ -12,7 +13,7 @@ export interface Target {
   /** How many codes a SID has, when the edge knows it (RPG's manifest). */
   digits?: number;
   /** An RPG set's text term: new items need a text vector of `dim` from `source` (assign_sids' text_source). */
-  text?: { source: string; dim: number };
+  text?: Pick<RpgTextTerm, "source" | "dim">;
   /** Whether the version was trained on the item (it keeps its trained SID). */
   knows(id: string): boolean;
   /** Whether the edge can list the version's items (catch-up on activation needs to). */
@@ -43,7 +44,7 @@ export async function coldStartTarget(env: Env, services: Serving): Promise<Targ
     version: live.version,
     artifact: set.manifest.sid_artifact,
     digits: set.manifest.digits,
-    ...(set.manifest.text ? { text: { source: set.manifest.text.source, dim: set.manifest.text.dim } } : {}),
+    ...(set.manifest.text ? { text: set.manifest.text } : {}),
     knows: (id) => set.rowOf.has(id),
     listsItems: true,
     stored: () => invalidateOverlay(set),

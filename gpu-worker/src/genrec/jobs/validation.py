@@ -186,7 +186,10 @@ def validate(request: TrainRequest) -> JobOptions:
         field_type = _field_type(defaults, key)
         given[key] = value if field_type is None else typed(value, field_type, key)
     resolved = resolve_together(resolve, given)
-    config = {key: getattr(getattr(resolved, key.partition(".")[0]), key.partition(".")[2]) for key in given}
+    config: dict[str, Scalar] = {}
+    for key in given:
+        section, _, field = key.partition(".")
+        config[key] = getattr(getattr(resolved, section), field)
     return dataclasses.replace(options, config=config)
 
 

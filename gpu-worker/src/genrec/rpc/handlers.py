@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from genrec.embed import (
     DEFAULT_MODEL,
     ItemFields,
+    TextSource,
     UnknownModelError,
     canonical_model,
     embed_texts,
@@ -94,11 +95,11 @@ def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsRe
         except ArtifactNotFoundError:
             msg = f"no SID artifact version {request.artifact_version!r}"
             raise RpcError(404, "not_found", msg) from None
+    wanted = text_source(request.text_source) if request.text_source else None  # a 400 before any encoding
     texts, embedded = artifact.embed_items(request.items)
     codes = artifact.encode(embedded)
-    vectors = None
-    if request.text_source:
-        vectors = text_vectors(request.items, request.text_source, (texts, artifact.manifest.model, embedded))
+    known = (texts, artifact.manifest.model, embedded)
+    vectors = None if wanted is None else text_vectors(request.items, wanted, known)
     return AssignSidsResponse(
         artifact_version=request.artifact_version,
         digits=artifact.digits,
@@ -113,19 +114,27 @@ def assign_sids(request: AssignSidsRequest, context: RpcContext) -> AssignSidsRe
     )
 
 
-def text_vectors(
-    items: Sequence[ItemFields], label: str, known: tuple[list[str], str, np.ndarray] | None = None
-) -> np.ndarray:
-    """Unit text vectors [n, D] of items as an RPG set's ``text.f32`` rows were built (rpg.export:
-    ``item_vectors``, the ``rpg`` template) from the text and encoder its ``text.source`` names.
-    ``known`` (texts, encoder, their vectors), the SID encoding's, is reused when it is the same
-    texts through the same encoder, as for a set whose SIDs came from its own text vectors."""
+def text_source(label: str) -> tuple[TextSource, str]:
+    """An RPG set's ``text.source`` label -> (text source, packaged encoder); a 400 on
+    ``text_source`` for anything else."""
     try:
         source, name = parse_text_source(label)
-        model = canonical_model(name)
+        return source, canonical_model(name)
     except ValueError as exc:  # UnknownModelError is one too
         issue = ErrorIssue(code="invalid_text_source", path=["text_source"], message=str(exc))
         raise RpcError(400, "invalid_request", str(exc), [issue]) from None
+
+
+def text_vectors(
+    items: Sequence[ItemFields],
+    wanted: tuple[TextSource, str],
+    known: tuple[list[str], str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Unit text vectors [n, D] of items as an RPG set's ``text.f32`` rows were built (rpg.export:
+    ``item_vectors``, the ``rpg`` template) from the text source and encoder ``wanted``.
+    ``known`` (texts, encoder, their vectors), the SID encoding's, is reused when it is the same
+    texts through the same encoder, as for a set whose SIDs came from its own text vectors."""
+    source, model = wanted
     texts = [source_text(item, "rpg", source) for item in items]
     if known is not None and known[1] == model and known[0] == texts:
         return known[2]

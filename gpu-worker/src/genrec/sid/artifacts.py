@@ -127,10 +127,6 @@ class SidArtifact:
         """``embed_items``' vectors -> SIDs uint8 [n, m] with the stored codebooks."""
         return self.tokenizer.encode(vectors)
 
-    def encode_items(self, items: Sequence[ItemFields]) -> np.ndarray:
-        """Items -> SIDs uint8 [n, m]."""
-        return self.encode(self.embed_items(items)[1])
-
 
 def write_artifact(
     directory: Path,
