@@ -27,7 +27,7 @@ def test_artifact_files_and_manifest(built: tuple[Path, dict[str, object]], samp
     assert (manifest["digits"], manifest["codebook"]) == (4, 256)
     assert manifest["encoder"] == {"model": "all-MiniLM-L6-v2", "dim": 384}
     assert manifest["dims"] == {"embedding": 384, "pca": 256, "digits": 4}
-    assert manifest["config"]["seed"] == 2024 and manifest["template"] == "rpg"
+    assert manifest["config"]["seed"] == 2024 and (manifest["template"], manifest["text"]) == ("rpg", "meta")
     assert manifest["fit_items"] == len(fit_rows(sample)) < sample.n_items
     assert set(manifest["files"]["transforms"]) <= names
 

@@ -1,17 +1,21 @@
 """The `assign_sids` RPC method: cold-start encoding with a stored artifact version."""
 
+import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from genrec.data import Dataset
+from genrec.data import Dataset, ItemRecord
 from genrec.rpc.context import RpcContext
 from genrec.rpc.errors import RpcError
 from genrec.rpc.handlers import assign_sids
 from genrec.rpc.models import AssignSidsRequest, AssignSidsResponse, ErrorEnvelope, Item
 from genrec.server.app import create_app
+from genrec.sid import BuildOptions, SidConfig, build_sids
 
 TOKEN = "test-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -128,3 +132,26 @@ def test_the_sid_encodings_vectors_are_reused_when_they_embed_the_same_texts(sam
     assert text_vectors(items, wanted, (texts, DEFAULT_MODEL, sentinel)) is sentinel
     other = text_vectors(items, wanted, ([t + " x" for t in texts], DEFAULT_MODEL, sentinel))
     assert other.shape == (2, 384)  # other texts (e.g. the diffgrm template): embedded again
+
+
+def test_a_phrase_built_artifact_encodes_catalogue_items_from_their_phrase(
+    sample: Dataset, artifacts_dir: Path, fast_config: Callable[..., SidConfig]
+) -> None:
+    # Every third item gets a phrase unlike its fields (its title's first four words), as the
+    # shared Amazon copies carry one; a `--text phrase` build embeds those phrases.
+    def with_phrase(rec: ItemRecord, row: int) -> ItemRecord:
+        phrase = " ".join((rec.title or rec.id).split()[:4])
+        return replace(rec, attributes={**rec.attributes, "phrase": phrase}) if row % 3 == 0 else rec
+
+    items = (sample.items[0], *(with_phrase(rec, row) for row, rec in enumerate(sample.items[1:], 1)))
+    phrased = replace(sample, items=items)
+    out = artifacts_dir / "sample-pse-m4-phrase"
+    build_sids(phrased, fast_config("pse"), out, BuildOptions(template="rpg", text="phrase"))
+    assert json.loads((out / "manifest.json").read_text())["text"] == "phrase"
+
+    rows = [3, 6, 7, 501, 2793]  # phrased (multiples of 3) and plain rows
+    request = AssignSidsRequest(
+        artifact_version=out.name, items=[Item.model_validate(phrased.items[r].to_json()) for r in rows]
+    )
+    answer = assign_sids(request, CTX)
+    assert [s.codes for s in answer.sids] == np.load(out / "sids.npy")[rows].tolist()

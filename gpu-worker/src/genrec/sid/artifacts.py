@@ -1,8 +1,9 @@
 """A SID artifact version: one directory holding everything needed to encode a new item's text
 without refitting, plus the catalogue's SID table.
 
-    manifest.json       format, version, dataset, scheme, encoder model + dim, template style, dims,
-                        digits m, seed (the whole SidConfig), fit-set size, transform and quantizer files
+    manifest.json       format, version, dataset, scheme, encoder model + dim, template style, text
+                        source (meta | phrase; absent in older sets: meta), dims, digits m, seed
+                        (the whole SidConfig), fit-set size, transform and quantizer files
     transform_<i>.faiss the fitted faiss VectorTransforms, applied in order (L2 / PCA / OPQ / centre)
     quantizer.faiss     the fitted faiss IndexPQ or IndexResidualQuantizer (its codebooks)
     sids.npy            uint8 [N+1, m]: row r is the SID of item row r; row 0 is padding (zeros)
@@ -30,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from genrec.embed import ItemFields, TemplateStyle, embed_texts, item_text
+from genrec.embed import TEXT_SOURCES, ItemFields, TemplateStyle, TextSource, embed_texts, source_text
 from genrec.sid.tokenizer import CODEBOOK, SidConfig, SidTokenizer
 
 FORMAT = 1
@@ -61,6 +62,7 @@ class SidManifest:
     transform_files: tuple[str, ...]
     pipeline: tuple[str, ...]  # human-readable steps, e.g. "PCAMatrix 384->256"
     created_at: str
+    text: TextSource = "meta"  # the catalogue's texts: the real fields, or the short phrase where known
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +75,7 @@ class SidManifest:
             "codebook": CODEBOOK,
             "encoder": {"model": self.model, "dim": self.embedding_dim},
             "template": self.template,
+            "text": self.text,
             "dims": {"embedding": self.embedding_dim, "pca": self.config.pca_dim, "digits": self.config.m},
             "config": asdict(self.config),
             "n_items": self.n_items,
@@ -86,6 +89,9 @@ class SidManifest:
     def from_json(cls, obj: dict[str, Any]) -> SidManifest:
         if obj.get("format") != FORMAT or obj.get("kind") != "sid":
             raise ValueError(f"not a SID artifact manifest of format {FORMAT}")
+        text = obj.get("text", "meta")
+        if text not in TEXT_SOURCES:
+            raise ValueError(f"manifest text source {text!r} is not one of {TEXT_SOURCES}")
         return cls(
             version=obj["version"],
             dataset=obj["dataset"],
@@ -98,6 +104,7 @@ class SidManifest:
             transform_files=tuple(obj["files"]["transforms"]),
             pipeline=tuple(obj["pipeline"]),
             created_at=obj["created_at"],
+            text=text,
         )
 
 
@@ -118,9 +125,10 @@ class SidArtifact:
         return {item: row for row, item in enumerate(self.item_ids) if row > 0}
 
     def embed_items(self, items: Sequence[ItemFields]) -> tuple[list[str], np.ndarray]:
-        """Items -> their texts, built with the artifact's template style, and the stored encoder's
-        unit vectors of them [n, D]: what ``encode`` reads."""
-        texts = [item_text(item, self.manifest.template) for item in items]
+        """Items -> their texts, built as the catalogue's were (template style and text source: a
+        ``phrase`` set reads an item's phrase where it has one, else its fields), and the stored
+        encoder's unit vectors of them [n, D]: what ``encode`` reads."""
+        texts = [source_text(item, self.manifest.template, self.manifest.text) for item in items]
         return texts, embed_texts(texts, self.manifest.model)
 
     def encode(self, vectors: np.ndarray) -> np.ndarray:

@@ -87,6 +87,7 @@ def build_sids(ds: Dataset, config: SidConfig, out_dir: Path, options: BuildOpti
         config=config,
         model=model,
         template=template,
+        text=options.text,
         embedding_dim=vectors.shape[1],
         n_items=ds.n_items,
         fit_items=len(rows),
