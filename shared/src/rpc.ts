@@ -168,6 +168,14 @@ export const DenoiseResponse = define(
   "Top-k items per history, in request order.",
   z.strictObject({
     artifact_version: z.string(),
+    digits: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "how many codes a SID of this version has (a collision digit included): the edge checks that " +
+          "the version's SID artifact encodes new items to as many (absent from workers before it)",
+      ),
     bucket_prior: z
       .number()
       .min(0)

@@ -24,6 +24,7 @@ const workerWith = (bucketPrior?: number) => [
     ];
     return HttpResponse.json({
       artifact_version: body.artifact_version,
+      digits: NEW_SID.length,
       ...(bucketPrior === undefined ? {} : { bucket_prior: bucketPrior }),
       results: body.histories.map(() => ({ items, invalid: 2, unmatched })),
     });

@@ -179,6 +179,86 @@ describe("registering a GPU-served DiffGRM version", () => {
   });
 });
 
+describe("registering a GPU-served DiffGRM version that names a SID artifact (cold start)", () => {
+  const notFound = (message: string) =>
+    HttpResponse.json(
+      { error: { code: "not_found", message, issues: [] }, request_id: "r" },
+      { status: 404 },
+    );
+  /** A worker whose version decodes SIDs of `decodes` codes and whose SID artifact `dg-sids` gives `encodes`. */
+  const workerOf = (decodes: number, encodes: number, assigned: string[] = []) => [
+    http.post(`${GPU}/rpc/denoise`, async ({ request }) => {
+      const body = (await request.json()) as Denoise;
+      const items = [{ item_id: "P1", score: 0 }];
+      return HttpResponse.json({
+        artifact_version: body.artifact_version,
+        digits: decodes,
+        results: [{ items, invalid: 0 }],
+      });
+    }),
+    http.post(`${GPU}/rpc/assign_sids`, async ({ request }) => {
+      const body = (await request.json()) as { artifact_version: string; items: { id: string }[] };
+      assigned.push(body.artifact_version);
+      if (body.artifact_version !== "dg-sids") return notFound(`no SID artifact '${body.artifact_version}'`);
+      const sids = body.items.map((item) => ({ item_id: item.id, codes: Array(encodes).fill(3) }));
+      return HttpResponse.json({ artifact_version: body.artifact_version, digits: encodes, sids });
+    }),
+  ];
+
+  it("checks the artifact encodes SIDs as long as the version decodes, then registers it", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    const assigned: string[] = [];
+    network.use(...workerOf(4, 4, assigned));
+    const res = await call(app, "POST", "/v1/models/dg-1/remote", {
+      body: manifest("dg-1", { sid_artifact: "dg-sids" }),
+    });
+    expect(res.status).toBe(200);
+    expect(assigned).toEqual(["dg-sids"]);
+  });
+
+  it("refuses a collision-digit version with a 4-digit artifact, and an artifact the worker lacks, on the field", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    const before = await snapshot(env.DB);
+    network.use(...workerOf(5, 4));
+    const longer = await expectError(
+      await call(app, "POST", "/v1/models/dg-1/remote", {
+        body: manifest("dg-1", { sid_artifact: "dg-sids" }),
+      }),
+      422,
+      "invalid_artifact",
+    );
+    expect(longer.error.issues[0]?.path).toEqual(["json", "sid_artifact"]);
+    expect(longer.error.message).toContain(
+      "encodes items to 4 codes, but 'diffgrm-beauty-quick' decodes SIDs of 5",
+    );
+    const missing = await expectError(
+      await call(app, "POST", "/v1/models/dg-2/remote", {
+        body: manifest("dg-2", { sid_artifact: "dg-nope" }),
+      }),
+      422,
+      "invalid_artifact",
+    );
+    expect(missing.error.issues[0]?.path).toEqual(["json", "sid_artifact"]);
+    expect(missing.error.message).toContain("no SID artifact 'dg-nope'");
+    expect(await snapshot(env.DB)).toEqual(before);
+  });
+
+  it("checks the artifact again when the version goes live", async () => {
+    const app = createApp();
+    await seedEvents(app);
+    network.use(...workerOf(4, 4));
+    const body = manifest("dg-1", { sid_artifact: "dg-sids" });
+    expect((await call(app, "POST", "/v1/models/dg-1/remote", { body })).status).toBe(200);
+    network.use(...workerOf(4, 5)); // the artifact was replaced on the worker since
+    const res = await call(app, "POST", "/v1/models/dg-1/activate");
+    const refused = await expectError(res, 422, "invalid_artifact");
+    expect(refused.error.issues[0]?.path).toEqual(["json", "sid_artifact"]);
+    expect((await getModelVersion(env.DB, "dg-1"))?.live).toBeFalsy();
+  });
+});
+
 describe("registering a GPU-served DiffGRM version, under stress", () => {
   it("answers racing registrations of one version with one 200 and 409s, never 500", async () => {
     const app = createApp();

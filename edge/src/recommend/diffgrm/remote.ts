@@ -1,4 +1,10 @@
-import { DENOISE_MAX_HISTORY, DENOISE_MAX_K, RemoteModelManifest, type ScoredItem } from "@genrec/shared";
+import {
+  DENOISE_MAX_HISTORY,
+  DENOISE_MAX_K,
+  type DenoiseRequest,
+  RemoteModelManifest,
+  type ScoredItem,
+} from "@genrec/shared";
 import { ApiError } from "../../errors/api-error.ts";
 import type { ModelVersionRow } from "../../storage/models.ts";
 import { coldStartItems, merged } from "../overlay/decoded.ts";
@@ -16,9 +22,9 @@ export function remoteManifest(row: ModelVersionRow): RemoteModelManifest {
 /**
  * One DiffGRM answer from the GPU worker's denoise RPC: a single attempt within the manifest's
  * deadline (a retry would overrun it), seen items dropped after decoding. Decoded SIDs the worker
- * maps to no trained item are looked up among the version's cold-start items (overlay/sid-map.ts). Throws the RPC client's
- * ApiError (upstream_timeout, upstream_unavailable, upstream_invalid, or the worker's 4xx).
- * `timeoutMs` replaces the deadline for the admin check only (checkRemoteModel).
+ * maps to no trained item are looked up among the version's cold-start items (overlay/sid-map.ts).
+ * Throws the RPC client's ApiError (upstream_timeout, upstream_unavailable, upstream_invalid, or
+ * the worker's 4xx).
  */
 export async function remoteRecommend(
   env: Env,
@@ -27,18 +33,13 @@ export async function remoteRecommend(
   history: readonly string[],
   n: number,
   exclude: ReadonlySet<string>,
-  timeoutMs: number = manifest.deadline_ms,
 ): Promise<ScoredItem[]> {
-  const reply = await services.rpc(env).call(
-    "denoise",
-    {
-      artifact_version: manifest.artifact_version,
-      histories: [history.slice(-DENOISE_MAX_HISTORY)],
-      k: Math.min(DENOISE_MAX_K, n + exclude.size),
-      ...(manifest.beam === undefined ? {} : { beam: manifest.beam }),
-    },
-    { timeoutMs, retries: 0 },
-  );
+  const reply = await services
+    .rpc(env)
+    .call("denoise", denoiseRequest(manifest, history, Math.min(DENOISE_MAX_K, n + exclude.size)), {
+      timeoutMs: manifest.deadline_ms,
+      retries: 0,
+    });
   const result = reply.results[0];
   const items = result?.items ?? [];
   const added =
@@ -54,14 +55,31 @@ export async function remoteRecommend(
     .slice(0, n);
 }
 
+/** The denoise request for one history (its newest items) under the version's decoding settings. */
+function denoiseRequest(
+  manifest: RemoteModelManifest,
+  history: readonly string[],
+  k: number,
+): DenoiseRequest {
+  return {
+    artifact_version: manifest.artifact_version,
+    histories: [history.slice(-DENOISE_MAX_HISTORY)],
+    k,
+    ...(manifest.beam === undefined ? {} : { beam: manifest.beam }),
+  };
+}
+
 /**
  * Checks, before a remote version is registered or goes live, that the GPU worker serves it: one
- * denoise call on a history of the catalogue's most popular items. The call has its own, longer
- * admin deadline, `probeMs` (REGISTER_PROBE_MS, never below the version's `deadline_ms`): a cold
- * worker loads the model on its first call, and Modal may start a container first; that is slow
- * once, not a broken version. Serving keeps the version's `deadline_ms`. Worker errors become 422
- * invalid_artifact; an unreachable worker stays a 502, one slower than the probe deadline a 504
- * that names it.
+ * denoise call on a history of the catalogue's most popular items, and, when the manifest names a
+ * SID artifact, one assign_sids call that shows the artifact exists and encodes new items to SIDs
+ * as long as the version decodes (a version trained with a collision digit decodes one more code
+ * than its 4-digit artifact gives, so its new items could never be recommended). The calls have
+ * their own, longer admin deadline, `probeMs` (REGISTER_PROBE_MS, never below the version's
+ * `deadline_ms`): a cold worker loads the model on its first call, and Modal may start a container
+ * first; that is slow once, not a broken version. Serving keeps the version's `deadline_ms`. Worker
+ * errors become 422 invalid_artifact; an unreachable worker stays a 502, one slower than the probe
+ * deadline a 504 that names it.
  */
 export async function checkRemoteModel(
   env: Env,
@@ -79,8 +97,49 @@ export async function checkRemoteModel(
     );
   }
   const deadline = Math.max(probeMs, manifest.deadline_ms);
+  const options = { timeoutMs: deadline, retries: 0 };
+  const rpc = services.rpc(env);
+  const reply = await probing(manifest, deadline, () =>
+    rpc.call("denoise", denoiseRequest(manifest, history, 1), options),
+  );
+  const artifact = manifest.sid_artifact;
+  if (!artifact) return;
+  const probe = { id: PROBE_ITEM, title: "a new item" };
+  const sids = await probing(
+    manifest,
+    deadline,
+    () => rpc.call("assign_sids", { artifact_version: artifact, items: [probe] }, options),
+    (why) =>
+      sidArtifactError(`the GPU worker cannot encode new items with SID artifact '${artifact}': ${why}`),
+  );
+  if (reply.digits !== undefined && sids.digits !== reply.digits) {
+    throw sidArtifactError(
+      `SID artifact '${artifact}' encodes items to ${sids.digits} codes, but '${manifest.artifact_version}' ` +
+        `decodes SIDs of ${reply.digits}: its new items could never be recommended`,
+    );
+  }
+}
+
+/** The item id of assign_sids' check call: the worker encodes it and stores nothing. */
+const PROBE_ITEM = "genrec-register-probe";
+
+/**
+ * One worker call of the registration check, its failures as checkRemoteModel documents them;
+ * `refused` makes the 422 for a worker's 4xx (by default: the version cannot be served).
+ */
+async function probing<T>(
+  manifest: RemoteModelManifest,
+  deadline: number,
+  call: () => Promise<T>,
+  refused = (why: string) =>
+    new ApiError(
+      422,
+      "invalid_artifact",
+      `the GPU worker cannot serve '${manifest.artifact_version}': ${why}`,
+    ),
+): Promise<T> {
   try {
-    await remoteRecommend(env, services, manifest, history, 1, new Set(), deadline);
+    return await call();
   } catch (err) {
     if (err instanceof ApiError && err.code === "upstream_timeout") {
       throw new ApiError(
@@ -91,13 +150,13 @@ export async function checkRemoteModel(
           `deadline_ms, ${manifest.deadline_ms} ms)`,
       );
     }
-    if (err instanceof ApiError && err.status < 500) {
-      throw new ApiError(
-        422,
-        "invalid_artifact",
-        `the GPU worker cannot serve '${manifest.artifact_version}': ${err.message}`,
-      );
-    }
+    if (err instanceof ApiError && err.status < 500) throw refused(err.message);
     throw err;
   }
+}
+
+function sidArtifactError(message: string): ApiError {
+  return new ApiError(422, "invalid_artifact", message, [
+    { code: "invalid_sid_artifact", path: ["json", "sid_artifact"], message },
+  ]);
 }

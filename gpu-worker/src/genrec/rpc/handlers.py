@@ -157,6 +157,7 @@ def denoise(request: DenoiseRequest, context: RpcContext) -> DenoiseResponse:
         raise RpcError(400, "invalid_request", str(exc), [issue]) from None
     return DenoiseResponse(
         artifact_version=request.artifact_version,
+        digits=served.config.model.n_digits,
         bucket_prior=served.config.decode.bucket_prior,
         results=[
             DenoiseResult(

@@ -928,5 +928,6 @@ class DenoiseResponse(BaseModel):
         extra="forbid",
     )
     artifact_version: str
+    digits: conint(ge=1, le=9007199254740991) | None = None
     bucket_prior: confloat(ge=0.0) | None = None
     results: list[DenoiseResult]
