@@ -27,7 +27,7 @@ def test_an_untuned_dataset_gets_stated_defaults_from_its_shape() -> None:
     assert set(small.reasons) == set(small.overrides)
     assert small.lines()[0].startswith("dataset shop has no tuned settings")
     large = rpg_config.dataset_defaults("big", "cpu", LARGE)
-    assert large.overrides["train.lr"] == 0.001 and large.overrides["train.epochs"] == 8  # 30 x 0.25 = 7.5, rounded
+    assert large.overrides["train.lr"] == 0.001 and large.overrides["train.epochs"] == 8  # 30 x 0.25
     assert (large.overrides["decode.beam"], large.overrides["decode.neighbours"]) == (20, 500)
     assert sid_digits("big", LARGE.items)[0] == 64 and sid_digits("shop", SMALL.items)[0] == 16
     assert sid_digits("beauty", SMALL.items)[0] == 32  # the authors' m wins for a tuned dataset
