@@ -30,6 +30,10 @@ interface Denoise {
   beam?: number;
 }
 
+/** The worker's 404 envelope. */
+const notFound = (message: string) =>
+  HttpResponse.json({ error: { code: "not_found", message, issues: [] }, request_id: "r" }, { status: 404 });
+
 /** A worker that answers every history with P1..Pk (score falling), recording each request. */
 function worker(seen: Denoise[] = [], { wait = 0 } = {}) {
   return http.post(`${GPU}/rpc/denoise`, async ({ request }) => {
@@ -96,14 +100,7 @@ describe("registering a GPU-served DiffGRM version", () => {
     await seedEvents(app);
     const seeded = await snapshot(env.DB);
     expect(seeded.model_versions).toEqual(before.model_versions);
-    network.use(
-      http.post(`${GPU}/rpc/denoise`, () =>
-        HttpResponse.json(
-          { error: { code: "not_found", message: "no DiffGRM artifact 'x'", issues: [] }, request_id: "r" },
-          { status: 404 },
-        ),
-      ),
-    );
+    network.use(http.post(`${GPU}/rpc/denoise`, () => notFound("no DiffGRM artifact 'x'")));
     const missing = await expectError(
       await call(app, "POST", "/v1/models/dg-1/remote", { body: manifest("dg-1") }),
       422,
@@ -180,11 +177,6 @@ describe("registering a GPU-served DiffGRM version", () => {
 });
 
 describe("registering a GPU-served DiffGRM version that names a SID artifact (cold start)", () => {
-  const notFound = (message: string) =>
-    HttpResponse.json(
-      { error: { code: "not_found", message, issues: [] }, request_id: "r" },
-      { status: 404 },
-    );
   /** A worker whose version decodes SIDs of `decodes` codes and whose SID artifact `dg-sids` gives `encodes`. */
   const workerOf = (decodes: number, encodes: number, assigned: string[] = []) => [
     http.post(`${GPU}/rpc/denoise`, async ({ request }) => {
