@@ -3,9 +3,9 @@
  * local stack serves an RPG set exported without a holdout copy's held-out items; those items are
  * then upserted with their real records, get SIDs from the GPU worker's assign_sids in the
  * background, and are scored at once. Measures the time from upsert to ready, checks the codes
- * the edge stored against the SID artifact's own, and ranks the copy's test users whose target is
- * a held-out item (and as many others) through POST /v1/recommendations, unfiltered as the Python
- * tool ranks. Writes bench/results/coldstart/<dataset>-edge.json.
+ * the edge reports (`sid.codes`) against the SID artifact's own, and ranks the copy's test users
+ * whose target is a held-out item (and as many others) through POST /v1/recommendations,
+ * unfiltered as the Python tool ranks. Writes bench/results/coldstart/<dataset>-edge.json.
  *
  *   npx tsx bench/edge/coldstart.ts --copy gpu-worker/var/data/cold5/toys \
  *     --artifacts gpu-worker/var/artifacts/rpg-toys-cold5 --sid-root gpu-worker/var/artifacts
@@ -22,13 +22,7 @@ import { edgeClient } from "@genrec/infra/edge-client";
 import { stackEdge, startLocalStack } from "@genrec/infra/local-stack";
 import { ArtifactManifest, type Item } from "@genrec/shared";
 import { rankMetrics, seededSample, sidAgreement } from "../lib/coldstart.ts";
-import {
-  recommend,
-  type Settled,
-  storedOverlayCodes,
-  untilSettled,
-  warmWorker,
-} from "../lib/coldstart-stack.ts";
+import { recommend, type Settled, untilSettled, warmWorker } from "../lib/coldstart-stack.ts";
 import { artifactSids, readHoldoutCopy, type TestCase } from "../lib/holdout-copy.ts";
 import { provenance, REPO, summarize, writeResult } from "../lib/result.ts";
 
@@ -122,10 +116,10 @@ try {
   log(`${readyMs.length} ready, ${failures.length} failed or still pending`);
 
   const reference = artifactSids(join(sidRoot, sidArtifact));
-  const stored = await storedOverlayCodes(stack, version);
-  const pairs = [...stored].flatMap(([id, codes]) => {
+  const reported = settled.filter((s) => s.codes); // sid.codes on GET /v1/items/{id}
+  const pairs = reported.flatMap(({ id, codes }) => {
     const ref = reference.get(id);
-    return ref ? [{ edge: codes, reference: ref }] : [];
+    return codes && ref ? [{ edge: codes, reference: ref }] : [];
   });
 
   const rank = async (cases: TestCase[]) => {
@@ -160,7 +154,7 @@ try {
     catalogue: { known: base.length, added: added.length, sids_pending_reported: pendingReported },
     time_to_ready: { ...summarize(readyMs), poll_round_ms: summarize(pollRoundsMs), worker_warm_up_ms: warm },
     failures: failures.map((f) => ({ item_id: f.id, state: f.state, error: f.error })),
-    sid_check: { ...sidAgreement(pairs), without_reference: stored.size - pairs.length },
+    sid_check: { ...sidAgreement(pairs), without_reference: reported.length - pairs.length },
     cold_targets: await rank(coldCases),
     other_targets: await rank(otherCases),
   };

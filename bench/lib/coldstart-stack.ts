@@ -1,8 +1,5 @@
-import { join } from "node:path";
 import type { LocalStack } from "@genrec/infra/local-stack";
-import { run, wranglerCommand } from "@genrec/infra/processes";
 import { type Item, RecommendResponse, StoredItem } from "@genrec/shared";
-import { REPO } from "./result.ts";
 
 /** The stack's edge answering `path` (a POST with `body`) to the client key. */
 async function call(stack: LocalStack, path: string, body?: object): Promise<unknown> {
@@ -51,6 +48,8 @@ export interface Settled {
   /** From the start of the item's upsert to the poll that saw it settled (or gave up). */
   ms: number;
   error?: string | undefined;
+  /** The SID the edge reports once ready (`sid.codes`). */
+  codes?: number[] | undefined;
 }
 
 /**
@@ -71,7 +70,7 @@ export async function untilSettled(
   const view = async (id: string): Promise<Settled> => {
     const { sid } = StoredItem.parse(await call(stack, `/v1/items/${encodeURIComponent(id)}`));
     const ms = performance.now() - (upsertedAt.get(id) as number);
-    return { id, state: sid?.state ?? "none", ms, error: sid?.error };
+    return { id, state: sid?.state ?? "none", ms, error: sid?.error, codes: sid?.codes };
   };
   while (open.length > 0) {
     const seen: Settled[] = [];
@@ -86,18 +85,4 @@ export async function untilSettled(
     if (open.length > 0) await new Promise((r) => setTimeout(r, 250));
   }
   return { settled: done, pollRoundsMs };
-}
-
-/** The codes the edge stored for `version`'s added items, read from the stack's local D1. */
-export async function storedOverlayCodes(stack: LocalStack, version: string): Promise<Map<string, number[]>> {
-  const [node, wrangler] = wranglerCommand();
-  const sql = `SELECT item_id, codes FROM sid_overlay WHERE version = '${version}' AND state = 'ready'`;
-  const config = join(REPO, "infra/wrangler.jsonc");
-  const args = ["d1", "execute", "genrec", "--local", "--persist-to", stack.stateDir, "-c", config];
-  const out = await run(node, [...wrangler, ...args, "--json", "--command", sql], {
-    cwd: REPO,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  const [answer] = JSON.parse(out) as { results: { item_id: string; codes: string }[] }[];
-  return new Map((answer?.results ?? []).map((r) => [r.item_id, JSON.parse(r.codes) as number[]]));
 }

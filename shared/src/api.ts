@@ -23,10 +23,12 @@ export const ItemSid = define(
   "An item's semantic ID in the live RPG version: `trained` (in the version's own table), or for " +
     "an item added after training `pending` (the GPU worker is encoding its text with the version's " +
     "codebooks), `ready` (recommendable, without retraining) or `failed` (retried on the next " +
-    "catalogue write; `error` says why).",
+    "catalogue write; `error` says why). `codes` is the semantic ID itself, one code (0-255) per " +
+    "digit, once known (`trained` in an RPG version, `ready`).",
   z.strictObject({
     model_version: z.string(),
     state: SidState,
+    codes: z.array(z.int().min(0).max(255)).min(1).optional(),
     attempts: z.int().min(0).optional(),
     error: z.string().optional(),
   }),

@@ -20,6 +20,7 @@ const NEW = "COLD-START-1";
 const logs: string[] = [];
 
 let version: string;
+let digits: number;
 let warming: Promise<void>;
 
 /**
@@ -65,6 +66,7 @@ beforeAll(async () => {
   expect(path, `${version}/manifest.json under ${stack.stateDir}`).toBeDefined();
   const manifest = JSON.parse(readFileSync(join(stack.stateDir, path as string), "utf8"));
   expect(manifest.text).toMatchObject({ source: "meta / all-MiniLM-L6-v2", output: "text_query" });
+  digits = manifest.digits;
   await edge.activate(version);
   await warming;
 });
@@ -92,7 +94,8 @@ describe("an item added after training", () => {
     const twin = before.items[0]?.item_id as string;
     expect(before.items.map((i) => i.item_id)).not.toContain(NEW);
     const { sid: twinSid, ...text } = await item(twin);
-    expect(twinSid).toEqual({ model_version: version, state: "trained" });
+    expect(twinSid).toMatchObject({ model_version: version, state: "trained" });
+    expect(twinSid?.codes).toHaveLength(digits);
 
     const started = Date.now();
     const put = UpsertResult.parse(
@@ -105,7 +108,8 @@ describe("an item added after training", () => {
       state = (await item(NEW)).sid;
     }
     if (state?.state !== "ready") console.log(logs.slice(-40).join("\n"));
-    expect(state).toEqual({ model_version: version, state: "ready", attempts: 1 });
+    // the worker encoded the twin's text with the version's codebooks: the twin's own SID
+    expect(state).toEqual({ model_version: version, state: "ready", codes: twinSid?.codes, attempts: 1 });
     const after = await edge.recommendForSession(HISTORY, 10);
     const seconds = (Date.now() - started) / 1000;
     console.log(`cold start: ${NEW} ready and recommended ${seconds.toFixed(1)} s after its upsert`);

@@ -107,15 +107,18 @@ export async function readyStamp(db: D1Database, version: string): Promise<strin
 
 export interface OverlayRow {
   state: Exclude<SidState, "trained">;
+  /** The worker's codes once `ready`, else null. */
+  codes: number[] | null;
   attempts: number;
   error: string | null;
 }
 
 export async function overlayRow(db: D1Database, version: string, id: string): Promise<OverlayRow | null> {
-  return db
-    .prepare("SELECT state, attempts, error FROM sid_overlay WHERE version = ? AND item_id = ?")
+  const row = await db
+    .prepare("SELECT state, codes, attempts, error FROM sid_overlay WHERE version = ? AND item_id = ?")
     .bind(version, id)
-    .first<OverlayRow>();
+    .first<Omit<OverlayRow, "codes"> & { codes: string | null }>();
+  return row && { ...row, codes: row.codes === null ? null : (JSON.parse(row.codes) as number[]) };
 }
 
 /** Catalogue item ids with no row for `version` (any state). */

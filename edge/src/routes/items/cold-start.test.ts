@@ -59,7 +59,15 @@ async function admin(app: App, method: string, path: string, body?: unknown) {
   return res;
 }
 
-const SKU4 = () => Array.from((artifactFiles()["sids.u8"] as Uint8Array).subarray(4 * DIGITS, 5 * DIGITS));
+/** An item's codes in the fixture set's own SID table (its row in items.json). */
+function tableCodes(id: string): number[] {
+  const files = artifactFiles();
+  const row = (JSON.parse(new TextDecoder().decode(files["items.json"])) as string[]).indexOf(id);
+  expect(row, id).toBeGreaterThan(0);
+  return Array.from((files["sids.u8"] as Uint8Array).subarray(row * DIGITS, (row + 1) * DIGITS));
+}
+
+const SKU4 = () => tableCodes("SKU-4");
 
 /** A worker that gives every item SKU-4's SID once `open` resolves; records the items asked. */
 function worker(asked: string[][], open: Promise<unknown> = Promise.resolve(), status = 200) {
@@ -101,8 +109,15 @@ describe("cold start: items added after training", () => {
     release();
     await waitOnExecutionContext(ctx);
     expect(asked).toEqual([["NEW-1"]]);
-    expect(await sidOf(app, "NEW-1")).toEqual({ model_version: "rpg-cold-1", state: "ready", attempts: 1 });
-    expect(await sidOf(app, "SKU-2")).toEqual({ model_version: "rpg-cold-1", state: "trained" });
+    expect(await sidOf(app, "NEW-1")).toEqual({
+      model_version: "rpg-cold-1",
+      state: "ready",
+      codes: SKU4(),
+      attempts: 1,
+    });
+    const trained = { model_version: "rpg-cold-1", state: "trained", codes: tableCodes("SKU-2") };
+    expect(await sidOf(app, "SKU-2")).toEqual(trained);
+    expect(trained.codes).not.toEqual(SKU4());
 
     // SKU-4's twin: its neighbours start with SKU-4 (similarity 1), and SKU-4's list holds it.
     const similar = await call(app, "GET", "/v1/items/NEW-1/similar?n=2", { key: CLIENT });
@@ -151,6 +166,7 @@ describe("cold start: items added after training", () => {
     const failed = await sidOf(app, "NEW-1");
     expect(failed).toMatchObject({ state: "failed", attempts: 1 });
     expect(failed?.error).toMatch(/upstream_unavailable/);
+    expect(failed?.codes).toBeUndefined();
 
     network.resetHandlers();
     network.use(worker(asked));
@@ -204,7 +220,8 @@ describe("cold start: items added after training", () => {
     expect(await sidOf(app, "NEW-1")).toMatchObject({ model_version: "rpg-cold-3", state: "ready" });
 
     await liveSet(app, "rpg-cold-4", { "SKU-20": "NEW-1" }); // retrained with NEW-1 in its catalogue
-    expect(await sidOf(app, "NEW-1")).toEqual({ model_version: "rpg-cold-4", state: "trained" });
+    const retrained = { model_version: "rpg-cold-4", state: "trained", codes: tableCodes("SKU-20") };
+    expect(await sidOf(app, "NEW-1")).toEqual(retrained);
     const again = createExecutionContext();
     expect(await put(app, "NEW-1", again)).toEqual({ upserted: 1 });
     await waitOnExecutionContext(again);
