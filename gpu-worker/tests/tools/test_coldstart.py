@@ -12,15 +12,36 @@ from genrec.baselines.train import run as run_baseline
 from genrec.data import load_dataset
 from genrec.data.cli import main as data_main
 from genrec.rpg.config import resolve_config
+from genrec.rpg.model import RPG, RPGConfig, sid_tokens, table_scores
 from genrec.rpg.train import run
-from genrec.sid.table import load_sids
-from genrec.tools.coldstart import in_copy_numbering, main
+from genrec.sid.table import load_sids, random_sids
+from genrec.tools.coldstart import in_copy_numbering, main, rpg_scorer
 
 
 def test_an_item_a_model_lacks_scores_minus_infinity() -> None:
     scores = torch.tensor([[0.0, 1.0, 2.0, 3.0]])  # another numbering, 3 items
     out = in_copy_numbering(scores, torch.tensor([0, 3, 0, 1]))  # copy rows 1..3 -> its 3, none, 1
     assert out[0, 1:].tolist() == [3.0, float("-inf"), 1.0]
+
+
+def test_a_text_head_run_ranks_with_its_text_term_and_repeat_bias() -> None:
+    """RPG is scored as served (score_all), not by the code log-probs alone."""
+    n, m, length = 30, 4, 6
+    torch.manual_seed(0)
+    options = {"text_head": "meta", "text_last": True, "history_negatives": True, "repeat_bias": True}
+    config = RPGConfig(n_digits=m, d=16, n_layers=1, n_heads=2, d_ffn=32, max_len=length, **options)
+    text = torch.nn.functional.normalize(torch.randn(n + 1, 8))
+    text[0] = 0.0
+    rpg = RPG(config, random_sids(n, m), text_vectors=text).eval()
+    torch.nn.init.normal_(rpg.text_proj.weight)  # a trained text term and repeat bias
+    with torch.no_grad():
+        rpg.repeat.fill_(2.0)
+    histories = torch.randint(1, n + 1, (5, length))
+    scores = rpg_scorer(rpg, torch.arange(n + 1))(histories)  # the copy is the run's own numbering
+    with torch.inference_mode():
+        assert torch.allclose(scores, rpg.score_all(histories))
+        codes_only = table_scores(rpg.user_logprobs(histories), sid_tokens(rpg.sid_table()))
+    assert (scores[:, 1:] - codes_only[:, 1:]).abs().max() > 0.1
 
 
 def test_cold_start_benchmark_on_the_sample(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ from genrec.progress import progress
 from genrec.rpg.evaluate import by_length
 from genrec.rpg.export import load_run
 from genrec.rpg.fuse import LAMBDAS, best, sweep
-from genrec.rpg.model import RPG, sid_tokens, table_scores
+from genrec.rpg.model import RPG
 from genrec.train.results import git_info, machine_info, write_result
 
 Scorer = Callable[[Tensor], Tensor]  # copy-numbered histories [B, L] -> scores [B, N+1] over the copy
@@ -71,12 +71,12 @@ def load_rpg(run_dir: Path, copy: Dataset) -> tuple[RPG, Tensor, str]:
 
 
 def rpg_scorer(model: RPG, to_run: Tensor) -> Scorer:
-    tokens = sid_tokens(model.sid_table())  # [M+1, m]
+    """The run's ranking as served: ``score_all`` (the code log-probs, and the text term and repeat
+    bias of a run trained with them), in the copy's numbering."""
 
     def score(histories: Tensor) -> Tensor:
         with torch.inference_mode():
-            logprobs = model.user_logprobs(to_run[histories])  # [B, m, 256]
-        return in_copy_numbering(table_scores(logprobs.float(), tokens), to_run)
+            return in_copy_numbering(model.score_all(to_run[histories]), to_run)
 
     return score
 
