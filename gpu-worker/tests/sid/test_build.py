@@ -1,13 +1,15 @@
 """Building the sample's artifact set: files, manifest, SID table, stats, reload, and the CLI."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from genrec.data import Dataset
-from genrec.sid import fit_rows, read_artifact
+from genrec.data.cli import main as data_main
+from genrec.sid import SidConfig, artifact_name, fit_rows, read_artifact
 from genrec.sid.__main__ import main, parser
 
 
@@ -71,6 +73,23 @@ def test_cli_builds_artifact_and_result_file(tmp_path: Path, built: tuple[Path, 
     assert {"cpu", "cores", "faiss_threads"} <= set(result["machine"])
     assert result["stats"]["unique_sids"] > result["stats"]["items"] * 0.95  # 8 digits: few collisions
     assert np.load(out / "sids.npy").shape == (2796, 8)
+
+
+def test_cli_never_replaces_another_catalogues_artifact(
+    tmp_path: Path, fast_config: Callable[..., SidConfig]
+) -> None:
+    """A holdout copy is named apart from its dataset, and no build overwrites SIDs of other items."""
+    copy = tmp_path / "cold20" / "sample"
+    assert data_main(["holdout", "sample", "--fraction", "0.2", "--out", str(copy)]) == 0
+    assert artifact_name(str(copy), fast_config("rpg", 8)) == "sample-cold20-rpg-m8"
+    args = ["build", "--scheme", "rpg", "--m", "8", "--pq-iters", "5", "--opq-iters", "2", "--no-progress"]
+    out, results = tmp_path / "art", ["--results-dir", str(tmp_path / "results")]
+    assert main([*args, "--dataset", "sample", "--out", str(out), *results]) == 0
+    sids = (out / "sids.npy").read_bytes()
+    with pytest.raises(SystemExit, match="another catalogue"):
+        main([*args, "--dataset", str(copy), "--out", str(out), *results])
+    assert (out / "sids.npy").read_bytes() == sids
+    assert main([*args, "--dataset", "sample", "--out", str(out), *results]) == 0  # a rebuild is fine
 
 
 def test_cli_help_documents_every_flag(capsys: pytest.CaptureFixture[str]) -> None:

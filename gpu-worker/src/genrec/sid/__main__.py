@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     name = artifact_name(args.dataset, config, args.text)
     out = args.out or artifacts_root() / name
+    table = out / "items.json"
+    if table.is_file() and json.loads(table.read_text()) != list(ds.item_ids):
+        # models trained on those SIDs need them: never replace another catalogue's artifact
+        raise SystemExit(f"{out} holds the SIDs of another catalogue than {args.dataset}'s; choose --out")
     options = BuildOptions(
         args.model, args.template, args.text, args.cache_dir, args.batch_size, not args.no_progress
     )

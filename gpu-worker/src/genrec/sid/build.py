@@ -50,7 +50,11 @@ class BuildOptions:
 
 
 def artifact_name(dataset: str, config: SidConfig, text: TextSource = "meta") -> str:
-    return f"{Path(dataset).name}-{config.scheme}-m{config.m}" + ("-phrase" if text == "phrase" else "")
+    """``<dataset>-<scheme>-m<m>[-phrase]``; a holdout copy (genrec.data holdout) is named after its
+    folder too (var/data/cold5/toys -> ``toys-cold5-...``), apart from the dataset it was cut from."""
+    path = Path(dataset)
+    name = f"{path.name}-{path.parent.name}" if (path / "holdout.json").is_file() else path.name
+    return f"{name}-{config.scheme}-m{config.m}" + ("-phrase" if text == "phrase" else "")
 
 
 def fit_rows(ds: Dataset) -> np.ndarray:
