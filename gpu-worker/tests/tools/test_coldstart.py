@@ -54,6 +54,11 @@ def test_cold_start_benchmark_on_the_sample(tmp_path: Path) -> None:
         config = resolve_config(dataset, "tiny", "random:8", 8, {"train.epochs": "1"})
         run(config, load_sids("random:8", ds), tmp_path / name, tmp_path / "results")
         runs[name] = tmp_path / name
+    # the copy's result is named apart from the sample's (same dataset name, same preset)
+    assert {p.name for p in (tmp_path / "results").iterdir()} == {
+        "sample-cold20-tiny.json",
+        "sample-tiny.json",
+    }
     sasrec = baseline_config("sasrec", "sample", "tiny", {"train.epochs": 1})
     run_baseline(sasrec, tmp_path / "sasrec", tmp_path / "results")
     out = tmp_path / "coldstart.json"

@@ -33,7 +33,7 @@ from genrec.data.amazon_shared import TEXT_SOURCES
 from genrec.data.canonical import write_canonical
 from genrec.data.dataset import Dataset
 from genrec.data.formats import FORMATS, LoadOptions, load_source
-from genrec.data.holdout import hold_out_items
+from genrec.data.holdout import RECORD, hold_out_items
 from genrec.data.io import DataFormatError, LoadReport
 from genrec.data.registry import imports_root, source_of
 from genrec.data.split import MAX_LEN, leave_one_out
@@ -201,7 +201,7 @@ def cmd_holdout(args: argparse.Namespace) -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     write_canonical(held.dataset, tmp)
     record = {**held.summary, "held_out": list(held.held_out)}
-    (tmp / "holdout.json").write_text(json.dumps(record, indent=1) + "\n")
+    (tmp / RECORD).write_text(json.dumps(record, indent=1) + "\n")
     if out.exists():
         shutil.rmtree(out)
     out.parent.mkdir(parents=True, exist_ok=True)

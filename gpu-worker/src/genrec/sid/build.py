@@ -18,6 +18,7 @@ import faiss
 import numpy as np
 
 from genrec.data import Dataset, leave_one_out
+from genrec.data.holdout import dataset_label
 from genrec.embed import (
     DEFAULT_CACHE_DIR,
     DEFAULT_MODEL,
@@ -50,11 +51,9 @@ class BuildOptions:
 
 
 def artifact_name(dataset: str, config: SidConfig, text: TextSource = "meta") -> str:
-    """``<dataset>-<scheme>-m<m>[-phrase]``; a holdout copy (genrec.data holdout) is named after its
-    folder too (var/data/cold5/toys -> ``toys-cold5-...``), apart from the dataset it was cut from."""
-    path = Path(dataset)
-    name = f"{path.name}-{path.parent.name}" if (path / "holdout.json").is_file() else path.name
-    return f"{name}-{config.scheme}-m{config.m}" + ("-phrase" if text == "phrase" else "")
+    """``<dataset>-<scheme>-m<m>[-phrase]``, the dataset by ``dataset_label`` (a holdout copy:
+    ``toys-cold5-rpg-m16``)."""
+    return f"{dataset_label(dataset)}-{config.scheme}-m{config.m}" + ("-phrase" if text == "phrase" else "")
 
 
 def fit_rows(ds: Dataset) -> np.ndarray:

@@ -15,6 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from genrec.data.holdout import dataset_label
 from genrec.train.checkpoint import reopen
 from genrec.train.config import PRESET_NAMES
 from genrec.train.overrides import parse_sets
@@ -120,8 +121,9 @@ def cli_overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run_name(dataset: str, *parts: str) -> str:
-    """``beauty-quick``, ``beauty-quick-e40``: the dataset's name then the non-empty parts."""
-    return "-".join([Path(dataset).name, *(p for p in parts if p)])
+    """``beauty-quick``, ``beauty-quick-e40``: the dataset's name (``dataset_label``: a holdout copy
+    is ``toys-cold5``) then the non-empty parts."""
+    return "-".join([dataset_label(dataset), *(p for p in parts if p)])
 
 
 def run_dir(args: argparse.Namespace, model: str) -> Path:
