@@ -1,9 +1,14 @@
 """Config precedence: defaults < preset < dataset < CLI; n_digits from the SIDs; loud typos."""
 
+import json
+
 import pytest
 
 from genrec.rpg.config import config_dict, config_from_dict, resolve_config
 from genrec.train.loop import lr_factor
+from genrec.train.results import REPO_ROOT
+
+RECIPE = "items256-drop0.5-histneg-textlast-repeat-full512"
 
 
 def test_precedence_and_round_trip() -> None:
@@ -33,3 +38,14 @@ def test_bad_keys_fail_loudly() -> None:
 def test_lr_schedule_warms_up_then_decays_to_zero() -> None:
     assert lr_factor(0, 10, 100) == 0.0 and lr_factor(5, 10, 100) == 0.5 and lr_factor(10, 10, 100) == 1.0
     assert lr_factor(55, 10, 100) == pytest.approx(0.5) and lr_factor(100, 10, 100) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "m", "run"),
+    [("beauty", 32, f"beauty-cpu-{RECIPE}-e30"), ("toys", 16, f"toys-cpu-{RECIPE}-e40")],
+)
+def test_the_cpu_preset_is_the_recipe_its_published_results_ran(dataset: str, m: int, run: str) -> None:
+    """The README cites these result files as the `cpu` preset's: the preset must still resolve to
+    exactly the config they record."""
+    recorded = json.loads((REPO_ROOT / "bench" / "results" / "rpg" / f"{run}.json").read_text())["config"]
+    assert config_dict(resolve_config(dataset, "cpu", recorded["sids"], m)) == recorded
