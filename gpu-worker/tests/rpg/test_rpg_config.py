@@ -42,7 +42,11 @@ def test_lr_schedule_warms_up_then_decays_to_zero() -> None:
 
 @pytest.mark.parametrize(
     ("dataset", "m", "run"),
-    [("beauty", 32, f"beauty-cpu-{RECIPE}-e30"), ("toys", 16, f"toys-cpu-{RECIPE}-e40")],
+    [
+        ("beauty", 32, f"beauty-cpu-{RECIPE}-e30"),
+        ("sports", 16, f"sports-cpu-{RECIPE}-e30"),
+        ("toys", 16, f"toys-cpu-{RECIPE}-e40"),
+    ],
 )
 def test_the_cpu_preset_is_the_recipe_its_published_results_ran(dataset: str, m: int, run: str) -> None:
     """The README cites these result files as the `cpu` preset's: the preset must still resolve to
