@@ -1,11 +1,15 @@
 """Config layering: defaults < preset < dataset < CLI, typed parsing, loud unknown keys."""
 
+import json
+
 import pytest
 
 from genrec.baselines import config as cfg
 from genrec.baselines.config import resolve_config
 from genrec.models import ESASRecConfig, SASRecConfig
+from genrec.train.config import config_dict
 from genrec.train.overrides import parse_sets
+from genrec.train.results import REPO_ROOT
 
 
 def test_defaults_are_the_papers_settings() -> None:
@@ -54,3 +58,23 @@ def test_popularity_takes_no_model_keys() -> None:
 def test_unknown_preset_names_the_schema_presets() -> None:
     with pytest.raises(ValueError, match="unknown preset 'huge'"):
         resolve_config("sasrec", "sample", "huge")
+
+
+@pytest.mark.parametrize(
+    ("model", "dataset", "run"),
+    [
+        ("sasrec", "beauty", "beauty-sasrec-cpu"),
+        ("sasrec", "sports", "sports-sasrec-cpu-drop0.5"),
+        ("sasrec", "toys", "toys-sasrec-cpu"),
+        *(("esasrec", d, f"{d}-esasrec-cpu-fullsoftmax-drop0.5") for d in ("beauty", "sports", "toys")),
+    ],
+)
+def test_the_cpu_presets_are_the_recipes_their_published_results_ran(
+    model: str, dataset: str, run: str
+) -> None:
+    """The README cites these result files as the `cpu` presets': each preset must still resolve to
+    exactly the config its file records."""
+    recorded = json.loads((REPO_ROOT / "bench" / "results" / "baselines" / f"{run}.json").read_text())[
+        "config"
+    ]
+    assert config_dict(resolve_config(model, dataset, "cpu")) == recorded

@@ -111,7 +111,9 @@ DATASETS: dict[str, dict[tuple[str, str], Overrides]] = {
     # softmax takes ~100 s, so its 30 epochs fit (early stop at 22 in the measured run).
     "sasrec": {
         ("quick", "sports"): {"train.epochs": 12, "train.patience": 2},
-        ("cpu", "sports"): {"train.epochs": 40},
+        # Sports overfits sooner: dropout 0.5 tested .0197 (above the paper's .0192) against .0183
+        # at 0.3 (baselines/sports-sasrec-cpu{-drop0.5,}.json; the 0.5 run time-boxed at 34 of 40).
+        ("cpu", "sports"): {"train.epochs": 40, "model.dropout": 0.5},
     },
     "esasrec": {("quick", "sports"): {"train.epochs": 14}},
 }
