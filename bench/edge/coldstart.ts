@@ -5,13 +5,14 @@
  * background, and are scored at once. Measures the time from upsert to ready, checks the codes
  * the edge reports (`sid.codes`) against the SID artifact's own, and ranks the copy's test users
  * whose target is a held-out item (and as many others) through POST /v1/recommendations,
- * unfiltered as the Python tool ranks. Writes bench/results/coldstart/<dataset>-edge.json.
+ * unfiltered as the Python tool ranks. Writes bench/results/coldstart/<dataset>[-<tag>]-edge.json.
  *
  *   npx tsx bench/edge/coldstart.ts --copy gpu-worker/var/data/cold5/toys \
  *     --artifacts gpu-worker/var/artifacts/rpg-toys-cold5 --sid-root gpu-worker/var/artifacts
  *
  * Flags: --batch N items per upsert (100), --burst (every batch at once), --users N cold test users
- * (all), --decode exhaustive|graph|auto (exhaustive), --wait-s, --seed, --note, --dataset.
+ * (all), --decode exhaustive|graph|auto (exhaustive), --wait-s, --seed, --note, --dataset, --tag (names
+ * the result file apart from other sets' on the same copy).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     artifacts: { type: "string" },
     "sid-root": { type: "string", default: "gpu-worker/var/artifacts" },
     dataset: { type: "string" },
+    tag: { type: "string" },
     users: { type: "string", default: "0" },
     batch: { type: "string", default: "100" },
     decode: { type: "string", default: "exhaustive" },
@@ -163,4 +165,5 @@ try {
   rmSync(stateDir, { recursive: true, force: true });
 }
 console.log(JSON.stringify(result, null, 2));
-console.log(`wrote ${writeResult(`coldstart/${dataset}-edge.json`, result)}`);
+const stem = args.tag ? `${dataset}-${args.tag}` : dataset;
+console.log(`wrote ${writeResult(`coldstart/${stem}-edge.json`, result)}`);
