@@ -103,12 +103,13 @@ def plot(runs: list[dict[str, Any]], dataset: str, out: Path, pattern: re.Patter
         ax.grid(alpha=0.3)
     axes[0].set(xlabel="epoch", ylabel="validation NDCG@10", title=f"{dataset}: validation NDCG@10 by epoch")
     axes[1].set(xlabel="minutes (one CPU thread, training + validation)", title="by wall-clock")
-    fig.legend(fontsize=7, loc="center right", frameon=False)
+    # beside the plots, never over them: the saved image widens to hold the run names
+    fig.legend(fontsize=7, loc="center left", bbox_to_anchor=(0.8, 0.5), frameon=False)
     fig.text(0.01, 0.01, "dotted grey: independent re-runs of RPG's code (test)", fontsize=7)
     fig.tight_layout(rect=(0, 0.02, 0.8, 1))
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"curves-{dataset}.png"
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 
