@@ -73,7 +73,8 @@ describe("cold start with a GPU-served DiffGRM version", () => {
     const stored = StoredItem.parse(
       await (await call(app, "GET", "/v1/items/NEW-1", { key: CLIENT })).json(),
     );
-    expect(stored.sid).toEqual({ model_version: "dg-cold-1", state: "ready", attempts: 1 });
+    const ready = { model_version: "dg-cold-1", state: "ready", codes: NEW_SID, attempts: 1 };
+    expect(stored.sid).toEqual(ready);
     const answer = await recommend(app);
     expect(answer.model).toBe("diffgrm");
     expect(answer.items).toEqual([

@@ -11,29 +11,20 @@ copy altogether. Test histories lose their held-out items, the same for every mo
 The copy is written in the canonical format under a folder named like the source dataset (e.g.
 ``var/data/cold5/toys``), so every trainer resolves it to that dataset's tuned settings; its
 ``holdout.json`` records the source, fraction, seed and the held-out ids. Files made from a copy
-(runs, result files, SID artifacts) are named by ``dataset_label`` (``toys-cold5``), apart from the
-source's.
+(runs, result files, SID artifacts) are named by genrec.train.defaults.dataset_label
+(``toys-cold5``), apart from the source's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from genrec.data.dataset import Dataset, build_dataset
 from genrec.data.io import LoadReport
 
-RECORD = "holdout.json"
-
-
-def dataset_label(dataset: str) -> str:
-    """The name files made from ``dataset`` (a name or a path) carry: its last path component, and
-    for a holdout copy its folder's too (var/data/cold5/toys -> ``toys-cold5``), so a copy's runs,
-    results and SIDs never replace the source dataset's."""
-    path = Path(dataset.rstrip("/"))
-    return f"{path.name}-{path.parent.name}" if (path / RECORD).is_file() else path.name
+RECORD = "holdout.json"  # genrec.train.defaults.dataset_label recognises a copy by it
 
 
 @dataclass(frozen=True)

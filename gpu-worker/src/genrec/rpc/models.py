@@ -296,7 +296,7 @@ class Item(BaseModel):
 
 class ItemSid(BaseModel):
     """
-    An item's semantic ID in the live RPG version: `trained` (in the version's own table), or for an item added after training `pending` (the GPU worker is encoding its text with the version's codebooks), `ready` (recommendable, without retraining) or `failed` (retried on the next catalogue write; `error` says why).
+    An item's semantic ID in the live RPG version: `trained` (in the version's own table), or for an item added after training `pending` (the GPU worker is encoding its text with the version's codebooks), `ready` (recommendable, without retraining) or `failed` (retried on the next catalogue write; `error` says why). `codes` is the semantic ID itself, one code (0-255) per digit, once known (`trained` in an RPG version, `ready`).
     """
 
     model_config = ConfigDict(
@@ -304,6 +304,7 @@ class ItemSid(BaseModel):
     )
     model_version: str
     state: Literal["trained", "pending", "ready", "failed"]
+    codes: list[conint(ge=0, le=255)] | None = Field(None, min_length=1)
     attempts: conint(ge=0, le=9007199254740991) | None = None
     error: str | None = None
 

@@ -18,7 +18,6 @@ import faiss
 import numpy as np
 
 from genrec.data import Dataset, leave_one_out
-from genrec.data.holdout import dataset_label
 from genrec.embed import (
     DEFAULT_CACHE_DIR,
     DEFAULT_MODEL,
@@ -32,6 +31,7 @@ from genrec.progress import stage
 from genrec.sid.artifacts import SidManifest, write_artifact
 from genrec.sid.stats import collision_stats, reconstruction_stats
 from genrec.sid.tokenizer import SidConfig, fit_tokenizer
+from genrec.train.defaults import dataset_label
 from genrec.train.results import git_info, write_result
 from genrec.train.results import machine_info as base_machine_info
 

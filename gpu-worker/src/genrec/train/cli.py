@@ -15,9 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from genrec.data.holdout import dataset_label
 from genrec.train.checkpoint import reopen
 from genrec.train.config import PRESET_NAMES
+from genrec.train.defaults import dataset_label
 from genrec.train.overrides import parse_sets
 from genrec.train.results import REPO_ROOT, RUN_RESULTS, git_info
 

@@ -74,6 +74,14 @@ def dataset_key(dataset: str) -> str:
     return Path(dataset.rstrip("/")).name
 
 
+def dataset_label(dataset: str) -> str:
+    """The name files made from ``dataset`` carry (runs, result files, SID artifacts): ``dataset_key``,
+    and for a holdout copy (genrec.data.holdout, known by its holdout.json) its folder's too
+    (var/data/cold5/toys -> ``toys-cold5``), so a copy's files never replace the source dataset's."""
+    path = Path(dataset.rstrip("/"))
+    return f"{path.name}-{path.parent.name}" if (path / "holdout.json").is_file() else path.name
+
+
 def is_tuned(dataset: str) -> bool:
     return dataset_key(dataset) in TUNED_DATASETS
 
