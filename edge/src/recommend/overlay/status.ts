@@ -24,8 +24,9 @@ export async function itemSid(env: Env, services: Serving, id: string): Promise<
   }
   if (live.model === "diffgrm") return undefined; // its trained items stay on the GPU worker
   const set = await services.artifacts.get(env.ARTIFACTS, live.version).catch(() => null);
-  const at = set?.kind === "rpg" ? set.rowOf.get(id) : undefined;
-  if (set?.kind !== "rpg" || at === undefined) return undefined;
+  if (set?.kind !== "rpg") return undefined;
+  const at = set.rowOf.get(id);
+  if (at === undefined) return undefined;
   const { codes, digits } = set.sids;
   return {
     model_version: live.version,
